@@ -1,0 +1,101 @@
+//! The command line: argument parsing and the subcommands. The same binary
+//! starts the window when no subcommand is given.
+
+pub mod practice;
+pub mod testmedia;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// X Uploader: sign in to X, upload photos and videos, and post.
+#[derive(Debug, Parser)]
+#[command(
+    name = "x-uploader",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// Start in practice mode (a built-in practice server; nothing is posted to X).
+    #[arg(long)]
+    pub practice: bool,
+
+    /// Also log to stderr (-v info, -vv debug).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Photos or a video to put in the composer.
+    pub files: Vec<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run an X-compatible practice server on 127.0.0.1 until Ctrl-C.
+    PracticeServer(PracticeServerArgs),
+    /// Write generated media for tests, benchmarks and the walk-through.
+    #[command(hide = true)]
+    MakeTestMedia(MakeTestMediaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MakeTestMediaArgs {
+    /// video, mov, jpeg, png, gif or heic
+    pub kind: String,
+    pub path: PathBuf,
+    /// Video duration in seconds.
+    #[arg(long, default_value_t = 5.0)]
+    pub secs: f64,
+    /// Approximate size in bytes (videos; photos are padded to it).
+    #[arg(long)]
+    pub bytes: Option<u64>,
+    /// GIF frames.
+    #[arg(long, default_value_t = 10)]
+    pub frames: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct PracticeServerArgs {
+    /// Port to listen on (0 or none: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Register another redirect URI (besides http://127.0.0.1:8765/callback … :8769).
+    #[arg(long = "redirect-uri")]
+    pub redirect_uris: Vec<String>,
+    /// Added to every request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Shared link speed for request bodies, in megabits per second.
+    #[arg(long)]
+    pub bandwidth_mbps: Option<f64>,
+    /// How long X's processing of a video or GIF takes, in seconds.
+    #[arg(long, default_value_t = 3.0)]
+    pub processing_secs: f64,
+    /// Share of APPEND requests that fail (503, 429, dropped connection).
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// Seed for the faults: the same seed gives the same faults.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Answer bodies larger than this with an empty 413, as X's edge does.
+    #[arg(long)]
+    pub max_body_bytes: Option<u64>,
+    /// Turn off X's rate limits (benchmarks).
+    #[arg(long)]
+    pub no_rate_limits: bool,
+    /// A new sign-in revokes the same account's earlier tokens for the app.
+    #[arg(long)]
+    pub single_grant: bool,
+    /// Skip the consent page: sign in as @practice_news at once.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Keep accounts, media and posts here across restarts.
+    #[arg(long)]
+    pub state_dir: Option<PathBuf>,
+    /// Access token lifetime in seconds (X: 7200).
+    #[arg(long, default_value_t = 7200)]
+    pub token_lifetime_secs: u64,
+}

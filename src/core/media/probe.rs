@@ -1,0 +1,115 @@
+//! Reading what a file is from its content: type sniffing (`infer`), video
+//! duration from the MP4/MOV header (`mp4`), GIF size and frames (`gif`).
+//! Only headers are read; a 5 GB video costs a few hundred KB of reads.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use crate::core::limits::{MediaKind, kind_of_mime};
+
+/// What sniffing the first bytes found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sniffed {
+    /// The MIME type found in the content ("image/heif", "text/plain"...).
+    pub mime: String,
+    /// The kind X would take it as, if we send this type at all.
+    pub kind: Option<MediaKind>,
+}
+
+/// Sniff the first 8 KiB of `path`. `None` when the content has no known
+/// signature (text, random bytes, an empty file).
+pub fn sniff(path: &Path) -> std::io::Result<Option<Sniffed>> {
+    let mut head = Vec::with_capacity(8192);
+    File::open(path)?.take(8192).read_to_end(&mut head)?;
+    Ok(sniff_bytes(&head))
+}
+
+pub fn sniff_bytes(head: &[u8]) -> Option<Sniffed> {
+    let found = infer::get(head)?;
+    let mime = match found.mime_type() {
+        // iTunes-style .m4v is an MP4 container.
+        "video/x-m4v" => "video/mp4",
+        other => other,
+    };
+    Some(Sniffed {
+        mime: mime.to_string(),
+        kind: kind_of_mime(mime),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VideoInfo {
+    pub duration_secs: f64,
+    pub width: u16,
+    pub height: u16,
+}
+
+/// Duration and size of an MP4/MOV from its `moov` header. The error is a
+/// short reason ("no movie header").
+pub fn probe_video(path: &Path) -> Result<VideoInfo, String> {
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    let size = file.metadata().map_err(|e| e.to_string())?.len();
+    guard(|| {
+        let reader =
+            mp4::Mp4Reader::read_header(BufReader::new(file), size).map_err(|e| e.to_string())?;
+        let mvhd = &reader.moov.mvhd;
+        if mvhd.timescale == 0 {
+            return Err("the movie header has no time scale".into());
+        }
+        let duration_secs = mvhd.duration as f64 / mvhd.timescale as f64;
+        let video = reader
+            .tracks()
+            .values()
+            .find(|t| matches!(t.track_type(), Ok(mp4::TrackType::Video)));
+        let Some(video) = video else {
+            return Err("the file has no video track".into());
+        };
+        Ok(VideoInfo {
+            duration_secs,
+            width: video.width(),
+            height: video.height(),
+        })
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GifInfo {
+    pub width: u32,
+    pub height: u32,
+    pub frames: u32,
+}
+
+/// Size and frame count of a GIF, without decoding its pixels.
+pub fn probe_gif(path: &Path) -> Result<GifInfo, String> {
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    guard(|| {
+        let mut options = gif::DecodeOptions::new();
+        options.skip_frame_decoding(true);
+        let mut decoder = options
+            .read_info(BufReader::new(file))
+            .map_err(|e| e.to_string())?;
+        let (width, height) = (decoder.width() as u32, decoder.height() as u32);
+        let mut frames = 0u32;
+        // With frame decoding skipped, this hands back the compressed bytes.
+        while decoder
+            .read_next_frame()
+            .map_err(|e| e.to_string())?
+            .is_some()
+        {
+            frames += 1;
+        }
+        Ok(GifInfo {
+            width,
+            height,
+            frames,
+        })
+    })
+}
+
+/// Parsers of untrusted files must never take the app down: a panic inside
+/// one becomes an error.
+fn guard<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err("the file's structure could not be read".into()))
+}

@@ -1,0 +1,16 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use x_uploader::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match &cli.command {
+        Some(Command::PracticeServer(args)) => x_uploader::cli::practice::run(args),
+        Some(Command::MakeTestMedia(args)) => x_uploader::cli::testmedia::run(args),
+        None => {
+            eprintln!("The window is not built yet; see `x-uploader --help`.");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! The one integration-test crate (each file in tests/ would link its own
+//! binary against the whole GUI stack).
+
+mod practice_controls;
+mod practice_media;
+mod practice_oauth;
+mod practice_posts;
+mod support;
