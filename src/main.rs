@@ -6,6 +6,8 @@ use x_uploader::cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.command {
+        Some(Command::Upload(args)) => x_uploader::cli::upload(cli.verbose, args),
+        Some(Command::Post(args)) => x_uploader::cli::post(cli.verbose, args),
         Some(Command::PracticeServer(args)) => x_uploader::cli::practice::run(args),
         Some(Command::MakeTestMedia(args)) => x_uploader::cli::testmedia::run(args),
         None => {

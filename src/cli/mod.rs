@@ -1,8 +1,15 @@
 //! The command line: argument parsing and the subcommands. The same binary
 //! starts the window when no subcommand is given.
 
+mod credentials;
 pub mod practice;
+mod progress;
+mod run;
 pub mod testmedia;
+mod upload;
+
+pub use run::{Failure, finish};
+pub use upload::{post, upload};
 
 use std::path::PathBuf;
 
@@ -34,6 +41,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Upload files to X (each its own media) and print their media ids.
+    Upload(UploadArgs),
+    /// Upload photos or a video and publish a post with them.
+    Post(PostArgs),
     /// Run an X-compatible practice server on 127.0.0.1 until Ctrl-C.
     PracticeServer(PracticeServerArgs),
     /// Write generated media for tests, benchmarks and the walk-through.
@@ -55,6 +66,44 @@ pub struct MakeTestMediaArgs {
     /// GIF frames.
     #[arg(long, default_value_t = 10)]
     pub frames: u32,
+}
+
+/// How uploads go: shared by `upload` and `post`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TuningArgs {
+    /// Segment size in MiB (0.25 to 5; default measured: 4).
+    #[arg(long, value_name = "N")]
+    pub chunk_mib: Option<f64>,
+    /// Segments in flight at once, across all files (1 = strictly in order).
+    #[arg(long, value_name = "N")]
+    pub parallel: Option<usize>,
+    /// Print one JSON object on stdout instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    #[command(flatten)]
+    pub tuning: TuningArgs,
+    /// Files to upload; each becomes its own media.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PostArgs {
+    #[command(flatten)]
+    pub tuning: TuningArgs,
+    /// The post's text.
+    #[arg(long)]
+    pub text: Option<String>,
+    /// Alt text for the Nth file (repeat; --alt "" for none).
+    #[arg(long = "alt", value_name = "TEXT")]
+    pub alts: Vec<String>,
+    /// Up to 4 photos, or 1 video, or 1 GIF.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

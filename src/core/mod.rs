@@ -1,7 +1,13 @@
 //! Everything that knows nothing of the window: limits, compose rules, media
 //! checks, the X client, the upload engine, sign-in, and the practice server.
 
+pub mod auth;
 pub mod compose;
+pub mod config;
+pub mod engine;
 pub mod limits;
+pub mod logging;
 pub mod media;
 pub mod practice;
+pub mod secret;
+pub mod xclient;

@@ -1,5 +1,6 @@
 //! Media files: what they are (sniffing, headers) and whether X takes them.
 
+pub mod check;
 pub mod probe;
 
 use std::io::Read;

@@ -64,6 +64,7 @@ pub(crate) fn handle(server: &Server, call: &mut Call) -> Reply {
         }
         (Method::Get, ["posts", id]) => post_page(server, id),
         (Method::Get, ["requests"]) => requests(server, call),
+        (Method::Get, ["ping"]) => done(),
         (Method::Get, ["faults"]) => Reply::ok(json!({ "faults": *lock(&server.injected) })),
         _ => Reply::no_route(&call.path),
     }
@@ -95,6 +96,7 @@ fn fail_next(server: &Server, body: &Value) -> Reply {
             .unwrap_or("application/json")
             .to_string(),
         reset_in_secs: body["reset_in_secs"].as_u64(),
+        after_handling: body["after_handling"].as_bool().unwrap_or(false),
     };
     let count = body["count"].as_u64().unwrap_or(1).max(1);
     let mut planned = lock(&server.planned);

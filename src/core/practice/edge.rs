@@ -6,6 +6,12 @@
 //! server, and bytes are pumped between them. The inner server sees the
 //! edge's upstream socket as the peer address, so a handler can ask the edge
 //! to cut "its" client connection by that address.
+//!
+//! tiny_http 0.12 hands each new connection to a thread pool whose `spawn`
+//! can leave a connection queued behind keep-alive connections when several
+//! arrive at once (a notified thread still counts as waiting). The edge
+//! therefore opens inner connections one at a time and hands out only ones
+//! that have answered a ping: such a connection owns its tiny_http thread.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -35,8 +41,15 @@ struct Links {
     conns: HashMap<u16, (TcpStream, TcpStream)>,
 }
 
+/// Ready inner connections kept at hand.
+const IDLE_TARGET: usize = 8;
+
 pub(crate) struct Edge {
     links: Mutex<Links>,
+    /// Inner connections that answered a ping, ready for a client.
+    idle: Mutex<Vec<TcpStream>>,
+    /// Inner connections are opened one at a time.
+    opening: Mutex<()>,
     bucket: Mutex<Option<Bucket>>,
     dark_until: Mutex<Option<Instant>>,
     stopping: AtomicBool,
@@ -52,6 +65,8 @@ impl Edge {
     ) -> (Arc<Edge>, thread::JoinHandle<()>) {
         let edge = Arc::new(Edge {
             links: Mutex::default(),
+            idle: Mutex::default(),
+            opening: Mutex::default(),
             bucket: Mutex::new(None),
             dark_until: Mutex::new(None),
             stopping: AtomicBool::new(false),
@@ -63,7 +78,71 @@ impl Edge {
             .name("practice-edge".into())
             .spawn(move || accept_edge.accept_loop(listener))
             .expect("spawning a thread");
+        let warm_edge = edge.clone();
+        let _ = thread::Builder::new()
+            .name("practice-edge-warm".into())
+            .spawn(move || warm_edge.keep_warm());
         (edge, handle)
+    }
+
+    /// Keep a few answered inner connections ready.
+    fn keep_warm(&self) {
+        while !self.stopping.load(Ordering::SeqCst) {
+            if lock(&self.idle).len() < IDLE_TARGET
+                && let Ok(conn) = self.open_inner()
+            {
+                lock(&self.idle).push(conn);
+                continue;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        lock(&self.idle).clear();
+    }
+
+    /// A ready inner connection: from the warm pool, or opened now.
+    fn inner_connection(&self) -> std::io::Result<TcpStream> {
+        if let Some(conn) = lock(&self.idle).pop() {
+            return Ok(conn);
+        }
+        self.open_inner()
+    }
+
+    /// Open an inner connection and wait until tiny_http has answered a
+    /// ping on it (so a thread of its own serves it).
+    fn open_inner(&self) -> std::io::Result<TcpStream> {
+        let _one_at_a_time = lock(&self.opening);
+        let mut last = std::io::Error::other("no inner connection");
+        for _ in 0..5 {
+            match self.ping(TcpStream::connect(self.inner)?) {
+                Ok(conn) => return Ok(conn),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    fn ping(&self, mut conn: TcpStream) -> std::io::Result<TcpStream> {
+        conn.set_read_timeout(Some(Duration::from_secs(2)))?;
+        conn.write_all(b"GET /_practice/ping HTTP/1.1\r\nHost: edge\r\n\r\n")?;
+        let mut seen = Vec::new();
+        let mut byte = [0u8; 1];
+        while !seen.ends_with(b"\r\n\r\n") {
+            if conn.read(&mut byte)? == 0 {
+                return Err(std::io::Error::other("inner connection closed"));
+            }
+            seen.push(byte[0]);
+        }
+        let head = String::from_utf8_lossy(&seen).to_ascii_lowercase();
+        let length = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .unwrap_or(0);
+        let mut body = vec![0u8; length];
+        conn.read_exact(&mut body)?;
+        conn.set_read_timeout(None)?;
+        conn.set_nodelay(true)?;
+        Ok(conn)
     }
 
     /// Megabits per second (10^6 bits) for all request bytes together; `None`
@@ -140,7 +219,7 @@ impl Edge {
     }
 
     fn serve(self: Arc<Self>, client: TcpStream) {
-        let Ok(upstream) = TcpStream::connect(self.inner) else {
+        let Ok(upstream) = self.inner_connection() else {
             return;
         };
         let _ = client.set_nodelay(true);

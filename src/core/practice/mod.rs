@@ -105,6 +105,9 @@ pub(crate) struct PlannedFailure {
     pub content_type: String,
     /// Seconds from now for `x-rate-limit-reset` (429s).
     pub reset_in_secs: Option<u64>,
+    /// Handle the request normally, then answer this instead (the client
+    /// loses X's real answer: "did my post go out?").
+    pub after_handling: bool,
 }
 
 /// A fault the server injected, for inspection.

@@ -270,7 +270,7 @@ fn process(server: &Server, call: &mut Call) -> Reply {
     if call.endpoint == Endpoint::Practice {
         return control::handle(server, call);
     }
-    if let Some(reply) = planned_failure(server, call.endpoint) {
+    if let Some(reply) = planned_failure(server, call.endpoint, false) {
         return reply;
     }
     let max_body = lock(&server.tuning).max_body_bytes;
@@ -309,6 +309,11 @@ fn process(server: &Server, call: &mut Call) -> Reply {
     {
         return reply;
     }
+    let reply = dispatch(server, call);
+    planned_failure(server, call.endpoint, true).unwrap_or(reply)
+}
+
+fn dispatch(server: &Server, call: &mut Call) -> Reply {
     match call.endpoint {
         Endpoint::Authorize => oauth::authorize(server, call),
         Endpoint::AuthorizeDecision => oauth::decide(server, call),
@@ -329,14 +334,14 @@ fn process(server: &Server, call: &mut Call) -> Reply {
     }
 }
 
-fn planned_failure(server: &Server, endpoint: Endpoint) -> Option<Reply> {
+/// The next planned failure for `endpoint` that fires before (or, with
+/// `after`, instead of the answer after) handling.
+fn planned_failure(server: &Server, endpoint: Endpoint, after: bool) -> Option<Reply> {
     let planned = {
         let mut planned = lock(&server.planned);
         let queue = planned.get_mut(&endpoint)?;
-        if queue.is_empty() {
-            return None;
-        }
-        queue.remove(0)
+        let pos = queue.iter().position(|p| p.after_handling == after)?;
+        queue.remove(pos)
     };
     if planned.status == 0 {
         return Some(Reply::Drop);

@@ -1,0 +1,80 @@
+//! How a command ends: exit 0; 1 with exactly one `error: …` line; 2 for a
+//! usage error; 130 after Ctrl-C.
+
+use std::process::ExitCode;
+
+use crate::core::config::{Config, Paths};
+use crate::core::logging::{self, LogGuard};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Bad arguments (exit 2).
+    Usage(String),
+    /// Anything else that went wrong (exit 1).
+    Error(String),
+    /// Ctrl-C (exit 130).
+    Interrupted,
+}
+
+impl From<String> for Failure {
+    fn from(s: String) -> Self {
+        Failure::Error(s)
+    }
+}
+
+impl From<crate::core::xclient::XError> for Failure {
+    fn from(e: crate::core::xclient::XError) -> Self {
+        Failure::Error(e.message)
+    }
+}
+
+impl From<crate::core::media::check::Refusal> for Failure {
+    fn from(r: crate::core::media::check::Refusal) -> Self {
+        Failure::Error(r.message)
+    }
+}
+
+/// Print the outcome and turn it into the exit code.
+pub fn finish(result: Result<(), Failure>) -> ExitCode {
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Error(msg)) => {
+            tracing::error!("{msg}");
+            eprintln!("error: {}", one_line(&msg));
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(msg)) => {
+            eprintln!("error: {}", one_line(&msg));
+            ExitCode::from(2)
+        }
+        Err(Failure::Interrupted) => {
+            tracing::info!("interrupted");
+            ExitCode::from(130)
+        }
+    }
+}
+
+/// Everything a command needs before it starts: settings and logs.
+pub struct Setup {
+    pub config: Config,
+    pub _logs: LogGuard,
+}
+
+pub fn setup(verbose: u8) -> Result<Setup, Failure> {
+    let paths = Paths::discover()?;
+    let logs = logging::init(&paths.log_dir(), verbose);
+    let config = Config::load(paths)?;
+    Ok(Setup {
+        config,
+        _logs: logs,
+    })
+}
+
+/// A tokio runtime for one command.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Error(format!("Can't start: {e}.")))
+}

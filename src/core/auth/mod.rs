@@ -1,0 +1,4 @@
+//! Sign-in: OAuth 2.0 with PKCE in the system browser, the loopback
+//! listener for the callback, and tokens in the OS keychain.
+
+pub mod oauth;

@@ -1,0 +1,131 @@
+//! Posting: upload all media, set alt texts, then `POST /2/tweets` once.
+//! A post is never blindly retried: when X's answer is lost, the account's
+//! recent posts are checked for it, and the user is told what happened.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Engine, Uploaded};
+use crate::core::media::check::CheckedMedia;
+use crate::core::xclient::api::{PostAnswer, User};
+use crate::core::xclient::{ErrorKind, RetryNotice, XClient, XError};
+
+/// One file of a post, with its alt text.
+#[derive(Debug, Clone)]
+pub struct PostItem {
+    pub media: CheckedMedia,
+    pub alt: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub post_id: String,
+    pub url: String,
+    pub media: Vec<Uploaded>,
+}
+
+/// `https://x.com/<handle>/status/<id>`
+pub fn post_url(username: &str, post_id: &str) -> String {
+    format!("https://x.com/{username}/status/{post_id}")
+}
+
+/// Upload every file (together, within the engine's bound), then post.
+pub async fn publish(
+    engine: &Arc<Engine>,
+    me: &User,
+    text: &str,
+    items: Vec<PostItem>,
+    notify: &(dyn Fn(RetryNotice) + Send + Sync),
+) -> Result<Published, XError> {
+    let ids: Vec<_> = items
+        .iter()
+        .map(|i| engine.start(i.media.clone(), None))
+        .collect();
+    let waits = ids.iter().map(|id| engine.wait(*id));
+    let uploaded = match futures_util::future::try_join_all(waits).await {
+        Ok(u) => u,
+        Err(e) => {
+            engine.cancel_all();
+            return Err(e);
+        }
+    };
+    for (item, done) in items.iter().zip(&uploaded) {
+        if let Some(alt) = item.alt.as_deref().filter(|a| !a.is_empty()) {
+            engine
+                .client()
+                .set_alt_text(&done.media_id, alt, notify)
+                .await
+                .map_err(|e| e.context(&format!("Adding the alt text of {}", done.name)))?;
+        }
+    }
+    let media_ids: Vec<String> = uploaded.iter().map(|u| u.media_id.clone()).collect();
+    let post = create_post_once(engine.client(), me, text, &media_ids, notify).await?;
+    Ok(Published {
+        url: post_url(&me.username, &post.id),
+        post_id: post.id,
+        media: uploaded,
+    })
+}
+
+/// `POST /2/tweets` exactly once. Only a request that surely never left
+/// (could not connect) is sent again; when the answer is lost, the recent
+/// posts say whether it went out.
+pub async fn create_post_once(
+    client: &XClient,
+    me: &User,
+    text: &str,
+    media_ids: &[String],
+    notify: &(dyn Fn(RetryNotice) + Send + Sync),
+) -> Result<PostAnswer, XError> {
+    let mut attempt = 0;
+    loop {
+        let error = match client.create_post(text, media_ids).await {
+            Ok(post) => return Ok(post),
+            Err(e) => e,
+        };
+        match error.kind {
+            ErrorKind::CannotConnect if attempt < 3 => {
+                attempt += 1;
+                tokio::time::sleep(client.retry.backoff(attempt)).await;
+            }
+            ErrorKind::TimedOut | ErrorKind::ConnectionDropped | ErrorKind::ServerError => {
+                tracing::warn!(
+                    "post answer lost ({}); checking recent posts",
+                    error.message
+                );
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let handle = &me.username;
+                return match client.recent_posts(&me.id, notify).await {
+                    Ok(recent) => recent
+                        .into_iter()
+                        .find(|p| same_post(p, text, media_ids))
+                        .ok_or_else(|| {
+                            XError::new(
+                                ErrorKind::ServerError,
+                                format!(
+                                    "X didn't confirm the post, and it is not on @{handle}'s profile, so nothing was posted. Try posting again."
+                                ),
+                            )
+                        }),
+                    Err(_) => Err(XError::new(
+                        ErrorKind::Other,
+                        format!(
+                            "X didn't confirm the post, and @{handle}'s profile can't be checked right now. Look at the profile on X before posting again, so the post doesn't go out twice."
+                        ),
+                    )),
+                };
+            }
+            _ => return Err(error),
+        }
+    }
+}
+
+fn same_post(post: &PostAnswer, text: &str, media_ids: &[String]) -> bool {
+    if media_ids.is_empty() {
+        post.text.trim() == text.trim()
+    } else {
+        post.attachments
+            .as_ref()
+            .is_some_and(|a| a.media_ids == media_ids)
+    }
+}

@@ -1,0 +1,436 @@
+//! One file's upload: INITIALIZE, the segments (bounded, retried, pausable),
+//! FINALIZE, then X's processing.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::body::segment_body;
+use super::{
+    Control, Event, MIN_SEGMENT_BYTES, ResumePoint, Shared, UploadId, plan_segment_bytes,
+    segment_count,
+};
+use crate::core::limits::{MediaKind, human_bytes};
+use crate::core::media::check::CheckedMedia;
+use crate::core::xclient::{ErrorKind, RetryNotice, RetryReason, XError};
+
+/// A finished upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uploaded {
+    pub media_id: String,
+    pub bytes: u64,
+    pub kind: MediaKind,
+    pub name: String,
+}
+
+/// Why the segment phase stopped.
+enum Stop {
+    TooLarge,
+    Cancelled,
+    Error(XError),
+}
+
+fn cancelled(name: &str) -> XError {
+    XError::new(
+        ErrorKind::Other,
+        format!("The upload of {name} was cancelled."),
+    )
+}
+
+pub(crate) async fn run(
+    shared: Arc<Shared>,
+    id: UploadId,
+    media: CheckedMedia,
+    control: watch::Receiver<Control>,
+    resume: Option<ResumePoint>,
+) -> Result<Uploaded, XError> {
+    let result = run_inner(&shared, id, &media, control, resume).await;
+    match &result {
+        Ok(done) => shared.emit(Event::Ready {
+            id,
+            media_id: done.media_id.clone(),
+        }),
+        Err(e) if e.kind == ErrorKind::Other && e.message.ends_with("was cancelled.") => {
+            shared.emit(Event::Cancelled { id })
+        }
+        Err(e) => shared.emit(Event::Failed {
+            id,
+            message: e.message.clone(),
+            retryable: e.retryable() || e.is_network(),
+        }),
+    }
+    result
+}
+
+async fn run_inner(
+    shared: &Arc<Shared>,
+    id: UploadId,
+    media: &CheckedMedia,
+    mut control: watch::Receiver<Control>,
+    mut resume: Option<ResumePoint>,
+) -> Result<Uploaded, XError> {
+    let name = media.name.clone();
+    let requested = resume
+        .as_ref()
+        .map(|r| r.segment_bytes)
+        .unwrap_or(shared.config.segment_bytes);
+    let mut segment_bytes = plan_segment_bytes(media.bytes, requested).ok_or_else(|| {
+        XError::new(
+            ErrorKind::Refused,
+            format!(
+                "{name} is {}; X's upload takes at most 1000 pieces of 5 MB. Export it smaller.",
+                human_bytes(media.bytes)
+            ),
+        )
+    })?;
+    let retry_notice = {
+        let shared = shared.clone();
+        move |n: RetryNotice| {
+            shared.emit(Event::Retrying {
+                id,
+                index: None,
+                reason: n.reason,
+                wait: n.wait,
+                attempt: n.attempt,
+            })
+        }
+    };
+
+    let media_id = loop {
+        let (media_id, acked) = match resume.take() {
+            Some(r) if r.segment_bytes == segment_bytes => (r.media_id, r.acked),
+            _ => {
+                let init = shared
+                    .client
+                    .initialize(
+                        &media.mime,
+                        media.bytes,
+                        media.kind.category(),
+                        &retry_notice,
+                    )
+                    .await
+                    .map_err(|e| e.context(&format!("Starting the upload of {name}")))?;
+                let expires_at = now_secs() + init.expires_after_secs.unwrap_or(86_400);
+                shared.emit(Event::MediaCreated {
+                    id,
+                    media_id: init.id.clone(),
+                    expires_at,
+                });
+                (init.id, BTreeSet::new())
+            }
+        };
+        shared.emit(Event::Started {
+            id,
+            name: name.clone(),
+            total_bytes: media.bytes,
+            segments: segment_count(media.bytes, segment_bytes),
+            segment_bytes,
+        });
+        for &index in &acked {
+            shared.emit(Event::SegmentDone { id, index });
+        }
+        match send_segments(
+            shared,
+            id,
+            media,
+            &media_id,
+            segment_bytes,
+            acked,
+            &mut control,
+        )
+        .await
+        {
+            Ok(()) => break media_id,
+            Err(Stop::Cancelled) => return Err(cancelled(&name)),
+            Err(Stop::Error(e)) => return Err(e.context(&format!("Uploading {name}"))),
+            Err(Stop::TooLarge) => {
+                let half = segment_bytes / 2;
+                let needed = media.bytes.div_ceil(crate::core::limits::MAX_SEGMENTS);
+                if half < MIN_SEGMENT_BYTES || half < needed {
+                    return Err(XError::new(
+                        ErrorKind::TooLarge,
+                        format!(
+                            "X's network refused the pieces of {name} as too large, and the file is too big to send in smaller pieces. Export it smaller."
+                        ),
+                    ));
+                }
+                segment_bytes = half;
+                shared.emit(Event::StartingOver {
+                    id,
+                    message: format!(
+                        "X refused pieces of {} — starting over with pieces of {}",
+                        human_bytes(segment_bytes * 2),
+                        human_bytes(segment_bytes)
+                    ),
+                    segment_bytes,
+                });
+            }
+        }
+    };
+
+    shared.emit(Event::Finalizing { id });
+    let mut answer = shared
+        .client
+        .finalize(&media_id, &retry_notice)
+        .await
+        .map_err(|e| e.context(&format!("Finishing the upload of {name}")))?;
+
+    // X processes videos and GIFs; poll no sooner than it asks.
+    while let Some(info) = answer.processing_info.clone() {
+        match info.state.as_str() {
+            "succeeded" => break,
+            "failed" => {
+                let why = info
+                    .error
+                    .and_then(|e| e.message)
+                    .unwrap_or_else(|| "no reason given".into());
+                return Err(XError::new(
+                    ErrorKind::ProcessingFailed,
+                    format!("X could not process {name}: {why}"),
+                ));
+            }
+            _ => {
+                shared.emit(Event::Processing {
+                    id,
+                    percent: info.progress_percent,
+                });
+                let wait = Duration::from_secs(info.check_after_secs.unwrap_or(1).max(1));
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = wait_for_cancel(&mut control) => return Err(cancelled(&name)),
+                }
+                answer = shared
+                    .client
+                    .status(&media_id, &retry_notice)
+                    .await
+                    .map_err(|e| e.context(&format!("Checking X's processing of {name}")))?;
+            }
+        }
+    }
+    if media.kind.needs_processing() {
+        shared.emit(Event::Processing {
+            id,
+            percent: Some(100),
+        });
+    }
+    Ok(Uploaded {
+        media_id,
+        bytes: media.bytes,
+        kind: media.kind,
+        name,
+    })
+}
+
+async fn wait_for_cancel(control: &mut watch::Receiver<Control>) {
+    loop {
+        if *control.borrow() == Control::Cancel {
+            return;
+        }
+        if control.changed().await.is_err() {
+            // The engine is gone: nothing will cancel; wait forever.
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Send every segment not yet acknowledged; several at once within the
+/// engine-wide bound, or one at a time once X refuses out-of-order ones.
+async fn send_segments(
+    shared: &Arc<Shared>,
+    id: UploadId,
+    media: &CheckedMedia,
+    media_id: &str,
+    segment_bytes: u64,
+    mut done: BTreeSet<u32>,
+    control: &mut watch::Receiver<Control>,
+) -> Result<(), Stop> {
+    let count = segment_count(media.bytes, segment_bytes);
+    let mut queue: VecDeque<u32> = (0..count).filter(|i| !done.contains(i)).collect();
+    // In flight, and whether each went out before all earlier ones were in.
+    let mut in_flight: std::collections::BTreeMap<u32, bool> = Default::default();
+    let mut tasks: JoinSet<(u32, Result<(), XError>)> = JoinSet::new();
+    let mut ordered = shared.config.parallel <= 1;
+
+    loop {
+        if queue.is_empty() && tasks.is_empty() {
+            return Ok(());
+        }
+        let wanted = *control.borrow_and_update();
+        match wanted {
+            Control::Cancel => {
+                tasks.abort_all();
+                return Err(Stop::Cancelled);
+            }
+            Control::Pause => {
+                // Stop sending now; the segments cut off go back in line.
+                tasks.abort_all();
+                // Segments that finished before the abort still count.
+                while let Some(joined) = tasks.join_next().await {
+                    if let Ok((index, Ok(()))) = joined {
+                        in_flight.remove(&index);
+                        done.insert(index);
+                        shared.emit(Event::SegmentDone { id, index });
+                    }
+                }
+                for index in std::mem::take(&mut in_flight).into_keys().rev() {
+                    queue.push_front(index);
+                }
+                shared.emit(Event::Paused { id });
+                loop {
+                    if control.changed().await.is_err() {
+                        return Err(Stop::Cancelled);
+                    }
+                    let wanted = *control.borrow_and_update();
+                    match wanted {
+                        Control::Pause => continue,
+                        Control::Cancel => return Err(Stop::Cancelled),
+                        Control::Run => break,
+                    }
+                }
+                shared.emit(Event::Resumed { id });
+                continue;
+            }
+            Control::Run => {}
+        }
+
+        let can_start = !queue.is_empty() && (!ordered || tasks.is_empty());
+        tokio::select! {
+            biased;
+            changed = control.changed() => {
+                if changed.is_err() {
+                    tasks.abort_all();
+                    return Err(Stop::Cancelled);
+                }
+            }
+            Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
+                let Ok((index, result)) = joined else { continue };
+                let sent_early = in_flight.remove(&index).unwrap_or(false);
+                match result {
+                    Ok(()) => {
+                        done.insert(index);
+                        shared.emit(Event::SegmentDone { id, index });
+                    }
+                    Err(e) if e.kind == ErrorKind::TooLarge => {
+                        tasks.abort_all();
+                        return Err(Stop::TooLarge);
+                    }
+                    // Refused after going out before all earlier segments
+                    // were in: X may want them in order, so send one at a
+                    // time. (Once ordered, every earlier one is in before
+                    // the next goes, so a refusal then is a real one.)
+                    Err(e) if e.kind == ErrorKind::Refused && sent_early => {
+                        tracing::info!("segment {index} refused while earlier ones were pending; sending in order");
+                        ordered = true;
+                        let pos = queue.iter().position(|&q| q > index).unwrap_or(queue.len());
+                        queue.insert(pos, index);
+                        shared.emit(Event::Retrying {
+                            id,
+                            index: Some(index),
+                            reason: RetryReason::OutOfOrderRefused,
+                            wait: Duration::ZERO,
+                            attempt: 1,
+                        });
+                    }
+                    Err(e) => {
+                        tasks.abort_all();
+                        return Err(Stop::Error(e));
+                    }
+                }
+            }
+            permit = shared.permits.clone().acquire_owned(), if can_start => {
+                let Ok(permit) = permit else { return Err(Stop::Cancelled) };
+                let Some(index) = queue.pop_front() else { continue };
+                in_flight.insert(index, (0..index).any(|i| !done.contains(&i)));
+                shared.emit(Event::SegmentStarted { id, index });
+                let shared = shared.clone();
+                let path = media.path.clone();
+                let media_id = media_id.to_string();
+                let offset = index as u64 * segment_bytes;
+                let len = segment_bytes.min(media.bytes - offset);
+                let file_bytes = media.bytes;
+                tasks.spawn(async move {
+                    let result = send_segment(&shared, id, &path, &media_id, index, offset, len, file_bytes).await;
+                    drop(permit);
+                    (index, result)
+                });
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn send_segment(
+    shared: &Arc<Shared>,
+    id: UploadId,
+    path: &std::path::Path,
+    media_id: &str,
+    index: u32,
+    offset: u64,
+    len: u64,
+    file_bytes: u64,
+) -> Result<(), XError> {
+    // Progress events every 256 KiB (and at the end), not per slice.
+    let last = Arc::new(AtomicU64::new(0));
+    let progress = {
+        let shared = shared.clone();
+        let last = last.clone();
+        Arc::new(move |sent: u64| {
+            let before = last.swap(sent, Ordering::Relaxed);
+            if sent == 0 || sent == len || sent / (256 * 1024) != before / (256 * 1024) {
+                shared.emit(Event::SegmentProgress {
+                    id,
+                    index,
+                    sent,
+                    len,
+                });
+            }
+        })
+    };
+    let body = {
+        let path = path.to_path_buf();
+        move || segment_body(path.clone(), offset, len, progress.clone())
+    };
+    let notify = {
+        let shared = shared.clone();
+        move |n: RetryNotice| {
+            shared.emit(Event::Retrying {
+                id,
+                index: Some(index),
+                reason: n.reason,
+                wait: n.wait,
+                attempt: n.attempt,
+            })
+        }
+    };
+    let result = shared
+        .client
+        .append(media_id, index, len, &body, &notify)
+        .await;
+    if result.is_err() {
+        // A file that changed under us must not be retried forever.
+        let now = tokio::fs::metadata(path).await.map(|m| m.len()).ok();
+        if now != Some(file_bytes) {
+            return Err(XError::new(
+                ErrorKind::Other,
+                format!(
+                    "{} changed or disappeared while it was uploading. Add it again.",
+                    path.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    result
+}
