@@ -4,6 +4,7 @@ use clap::Parser;
 use x_uploader::cli::{Cli, Command};
 
 fn main() -> ExitCode {
+    x_uploader::core::memory::tune_allocator();
     let cli = Cli::parse();
     match &cli.command {
         Some(Command::Upload(args)) => x_uploader::cli::upload(cli.verbose, args),

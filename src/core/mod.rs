@@ -8,6 +8,7 @@ pub mod engine;
 pub mod limits;
 pub mod logging;
 pub mod media;
+pub mod memory;
 pub mod practice;
 pub mod secret;
 pub mod xclient;

@@ -113,6 +113,10 @@ fn fail_processing(server: &Server, body: &Value) -> Reply {
         .as_str()
         .unwrap_or("Invalid or Unsupported media, Reason: UnsupportedMedia.")
         .to_string();
+    if id.is_empty() {
+        *lock(&server.next_processing_failure) = Some(message);
+        return done();
+    }
     let mut store = lock(&server.store);
     let Some(m) = store.state.media.get_mut(id) else {
         return bad("media_id of a known media");

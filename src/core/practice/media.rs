@@ -169,7 +169,7 @@ fn create(
         outcome: None,
         duration_secs: None,
         alt_text: None,
-        forced_failure: None,
+        forced_failure: lock(&server.next_processing_failure).take(),
         next_check_at: 0.0,
         early_status_polls: 0,
         status_polls: 0,

@@ -149,6 +149,8 @@ pub(crate) struct Server {
     pub attempts: Mutex<HashMap<(String, u32), u32>>,
     /// media id → order of INITIALIZE on this server.
     pub media_ordinals: Mutex<HashMap<String, u64>>,
+    /// "fail processing" without a media id: the next media created.
+    pub next_processing_failure: Mutex<Option<String>>,
     pub log: Mutex<Vec<RequestRecord>>,
     pub edge: Arc<edge::Edge>,
     /// Where media files live (the state dir or a temporary one).
@@ -215,6 +217,7 @@ impl PracticeServer {
             injected: Mutex::default(),
             attempts: Mutex::default(),
             media_ordinals: Mutex::default(),
+            next_processing_failure: Mutex::default(),
             log: Mutex::default(),
             edge,
             root: dir,
