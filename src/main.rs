@@ -9,6 +9,11 @@ fn main() -> ExitCode {
     match &cli.command {
         Some(Command::Upload(args)) => x_uploader::cli::upload(cli.verbose, args),
         Some(Command::Post(args)) => x_uploader::cli::post(cli.verbose, args),
+        Some(Command::Login(args)) => x_uploader::cli::login(cli.verbose, args),
+        Some(Command::Logout(args)) => x_uploader::cli::logout(cli.verbose, args),
+        Some(Command::Accounts) => x_uploader::cli::accounts(cli.verbose),
+        Some(Command::Switch(args)) => x_uploader::cli::switch(cli.verbose, args),
+        Some(Command::Whoami) => x_uploader::cli::whoami(cli.verbose),
         Some(Command::PracticeServer(args)) => x_uploader::cli::practice::run(args),
         Some(Command::MakeTestMedia(args)) => x_uploader::cli::testmedia::run(args),
         None => {

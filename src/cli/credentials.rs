@@ -1,9 +1,10 @@
 //! Who the command line acts as: env `X_UPLOADER_ACCESS_TOKEN` as is, or
-//! the signed-in account from the keychain.
+//! the active account from the keychain.
 
 use std::sync::Arc;
 
 use super::Failure;
+use crate::core::auth::Auth;
 use crate::core::config::Config;
 use crate::core::xclient::{StaticToken, TokenSource};
 
@@ -11,7 +12,6 @@ pub fn token_source(config: &Config) -> Result<Arc<dyn TokenSource>, Failure> {
     if let Some(token) = &config.access_token {
         return Ok(Arc::new(StaticToken(token.clone())));
     }
-    Err(Failure::Error(
-        "Not signed in. Run `x-uploader login` first (or set X_UPLOADER_ACCESS_TOKEN).".into(),
-    ))
+    let (_, tokens) = Auth::with_keychain(config.clone()).active()?;
+    Ok(tokens)
 }

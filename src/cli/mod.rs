@@ -1,6 +1,7 @@
 //! The command line: argument parsing and the subcommands. The same binary
 //! starts the window when no subcommand is given.
 
+mod account;
 mod credentials;
 pub mod practice;
 mod progress;
@@ -8,6 +9,7 @@ mod run;
 pub mod testmedia;
 mod upload;
 
+pub use account::{accounts, login, logout, switch, whoami};
 pub use run::{Failure, finish};
 pub use upload::{post, upload};
 
@@ -17,12 +19,7 @@ use clap::{Args, Parser, Subcommand};
 
 /// X Uploader: sign in to X, upload photos and videos, and post.
 #[derive(Debug, Parser)]
-#[command(
-    name = "x-uploader",
-    version,
-    about,
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "x-uploader", version, about)]
 pub struct Cli {
     /// Start in practice mode (a built-in practice server; nothing is posted to X).
     #[arg(long)]
@@ -45,6 +42,16 @@ pub enum Command {
     Upload(UploadArgs),
     /// Upload photos or a video and publish a post with them.
     Post(PostArgs),
+    /// Sign in to X in the browser (adds an account; it becomes the active one).
+    Login(LoginArgs),
+    /// Sign out (the active account, or the one named) and revoke its sign-in at X.
+    Logout(LogoutArgs),
+    /// List signed-in accounts; the active one is marked with `* `.
+    Accounts,
+    /// Make another signed-in account the active one.
+    Switch(SwitchArgs),
+    /// Print the active account's @handle.
+    Whoami,
     /// Run an X-compatible practice server on 127.0.0.1 until Ctrl-C.
     PracticeServer(PracticeServerArgs),
     /// Write generated media for tests, benchmarks and the walk-through.
@@ -104,6 +111,25 @@ pub struct PostArgs {
     /// Up to 4 photos, or 1 video, or 1 GIF.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Don't open a browser: print the sign-in link to open yourself.
+    #[arg(long)]
+    pub no_browser: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// The account to sign out (default: the active one).
+    pub handle: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SwitchArgs {
+    /// The account to make active, as @handle.
+    pub handle: String,
 }
 
 #[derive(Debug, Args)]

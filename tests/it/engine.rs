@@ -291,23 +291,31 @@ fn pause_resume_and_cancel_one_upload_while_another_goes_on() {
         let ia = rig.engine.start(checked(&a), None);
         let ib = rig.engine.start(checked(&b), None);
         let ic = rig.engine.start(checked(&c), None);
-        let mut paused = false;
-        let mut resumed = false;
-        let mut done_while_paused = 0;
-        let mut cancelled = false;
+        let (mut paused, mut resumed, mut cancelled, mut b_ready) = (false, false, false, false);
+        let mut c_cancel_sent = false;
         while let Some(e) = rig.events.recv().await {
             match e {
-                Event::SegmentDone { id, index: 1 } if id == ia && !paused => {
+                // Pause a once it is under way; cancel c once it is.
+                Event::SegmentDone { id, .. } if id == ia && !paused && !resumed => {
                     rig.engine.pause(ia);
-                    rig.engine.cancel(ic);
                 }
-                Event::Paused { id } if id == ia => paused = true,
+                Event::SegmentDone { id, .. } if id == ic && !c_cancel_sent => {
+                    rig.engine.cancel(ic);
+                    c_cancel_sent = true;
+                }
+                Event::Paused { id } if id == ia => {
+                    paused = true;
+                    if b_ready {
+                        rig.engine.resume(ia);
+                    }
+                }
                 Event::SegmentDone { id, .. } if id == ia && paused && !resumed => {
                     panic!("a paused upload sends nothing")
                 }
-                Event::SegmentDone { id, .. } if id == ib && paused && !resumed => {
-                    done_while_paused += 1;
-                    if done_while_paused == 3 {
+                // b goes on while a is paused; when b is done, resume a.
+                Event::Ready { id, .. } if id == ib => {
+                    b_ready = true;
+                    if paused {
                         rig.engine.resume(ia);
                     }
                 }
@@ -317,7 +325,9 @@ fn pause_resume_and_cancel_one_upload_while_another_goes_on() {
                 _ => {}
             }
         }
-        assert!(paused && resumed && cancelled);
+        assert!(paused, "a was paused");
+        assert!(resumed, "a was resumed");
+        assert!(cancelled, "c was cancelled");
         let ua = rig.engine.wait(ia).await.unwrap();
         let ub = rig.engine.wait(ib).await.unwrap();
         let err = rig.engine.wait(ic).await.unwrap_err();

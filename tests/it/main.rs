@@ -1,6 +1,7 @@
 //! The one integration-test crate (each file in tests/ would link its own
 //! binary against the whole GUI stack).
 
+mod auth;
 mod cli;
 mod engine;
 mod practice_controls;

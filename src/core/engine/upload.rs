@@ -36,7 +36,7 @@ enum Stop {
 
 fn cancelled(name: &str) -> XError {
     XError::new(
-        ErrorKind::Other,
+        ErrorKind::Cancelled,
         format!("The upload of {name} was cancelled."),
     )
 }
@@ -54,9 +54,7 @@ pub(crate) async fn run(
             id,
             media_id: done.media_id.clone(),
         }),
-        Err(e) if e.kind == ErrorKind::Other && e.message.ends_with("was cancelled.") => {
-            shared.emit(Event::Cancelled { id })
-        }
+        Err(e) if e.kind == ErrorKind::Cancelled => shared.emit(Event::Cancelled { id }),
         Err(e) => shared.emit(Event::Failed {
             id,
             message: e.message.clone(),

@@ -34,6 +34,8 @@ pub enum ErrorKind {
     BadAnswer,
     /// Processing at X ended `failed`.
     ProcessingFailed,
+    /// The user stopped it.
+    Cancelled,
     /// Anything else (local setup).
     Other,
 }
