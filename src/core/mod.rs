@@ -11,4 +11,5 @@ pub mod media;
 pub mod memory;
 pub mod practice;
 pub mod secret;
+pub mod service;
 pub mod xclient;

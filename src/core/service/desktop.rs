@@ -1,0 +1,98 @@
+//! The desktop around the window: opening links and folders, notifications,
+//! the native file dialog, pictures on the clipboard, and photo previews.
+//! All of it runs off the window's thread.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::worker::Internal;
+use super::{TileEvent, TileKey};
+
+pub fn open_url(url: &str) {
+    if let Err(e) = open::that_detached(url) {
+        tracing::warn!("could not open {url}: {e}");
+    }
+}
+
+pub fn notify(title: String, body: String) {
+    tokio::task::spawn_blocking(move || {
+        let shown = notify_rust::Notification::new()
+            .appname("X Uploader")
+            .summary(&title)
+            .body(&body)
+            .timeout(notify_rust::Timeout::Milliseconds(8000))
+            .show();
+        if let Err(e) = shown {
+            tracing::info!("no desktop notification: {e}");
+        }
+    });
+}
+
+/// The native dialog, on a thread of its own. An empty answer that came
+/// back faster than a person can cancel means no dialog could be shown.
+pub fn pick_files(internal: UnboundedSender<Internal>) {
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let files = rfd::FileDialog::new()
+            .set_title("Add photos or video")
+            .add_filter(
+                "Photos and videos",
+                &["jpg", "jpeg", "png", "webp", "gif", "mp4", "mov", "m4v"],
+            )
+            .add_filter("All files", &["*"])
+            .pick_files()
+            .unwrap_or_default();
+        let too_fast = started.elapsed() < Duration::from_millis(400);
+        let _ = internal.send(Internal::FilesPicked(files, too_fast));
+    });
+}
+
+/// Save the picture on the clipboard as a PNG in `dir`.
+pub fn paste_image(dir: &Path) -> Result<PathBuf, String> {
+    let mut clipboard =
+        arboard::Clipboard::new().map_err(|e| format!("The clipboard can't be read ({e})."))?;
+    let image = clipboard
+        .get_image()
+        .map_err(|_| "There's no picture on the clipboard to paste.".to_string())?;
+    let rgba = image::RgbaImage::from_raw(
+        image.width as u32,
+        image.height as u32,
+        image.bytes.into_owned(),
+    )
+    .ok_or_else(|| "The picture on the clipboard could not be read.".to_string())?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("Can't save the pasted picture: {e}."))?;
+    let name = chrono::Local::now()
+        .format("Pasted %Y-%m-%d %H.%M.%S.png")
+        .to_string();
+    let path = dir.join(name);
+    rgba.save(&path)
+        .map_err(|e| format!("Can't save the pasted picture: {e}."))?;
+    Ok(path)
+}
+
+/// Decode a photo (or a GIF's first frame) into a preview of at most
+/// 320 px, off the window's thread.
+pub fn thumbnail(key: TileKey, path: PathBuf, send: Box<dyn Fn(TileKey, TileEvent) + Send>) {
+    tokio::task::spawn_blocking(move || {
+        let decoded = image::ImageReader::open(&path)
+            .and_then(|r| r.with_guessed_format())
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.decode().map_err(|e| e.to_string()));
+        match decoded {
+            Ok(img) => {
+                let small = img.thumbnail(320, 320).to_rgba8();
+                send(
+                    key,
+                    TileEvent::Thumbnail {
+                        width: small.width(),
+                        height: small.height(),
+                        rgba: std::sync::Arc::new(small.into_raw()),
+                    },
+                );
+            }
+            Err(e) => tracing::info!("no preview for {}: {e}", path.display()),
+        }
+    });
+}

@@ -1,0 +1,218 @@
+//! The app's engine room, on its own thread with a tokio runtime: sign-in,
+//! uploads, posting, drafts and practice mode. The window sends
+//! [`Command`]s and draws the [`AppEvent`]s that come back; after each
+//! event the service calls the waker (the window asks egui for a repaint).
+//! Nothing here knows egui.
+
+mod desktop;
+pub mod drafts;
+mod tiles;
+mod worker;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use tokio::sync::mpsc;
+
+use crate::core::auth::Account;
+use crate::core::config::Config;
+use crate::core::engine;
+use crate::core::limits::MediaKind;
+
+/// Wakes the window when an event is waiting.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// One file in the composer.
+pub type TileKey = u64;
+
+/// What the window asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    SignIn,
+    CancelSignIn,
+    /// Keep sign-ins in memory for this run (no keychain on this computer).
+    UseMemoryStore,
+    SignOut(String),
+    SwitchAccount(String),
+    StartPractice,
+    LeavePractice,
+    AddFiles(Vec<PathBuf>),
+    OpenFileDialog,
+    PasteImage,
+    Remove(TileKey),
+    SetAlt(TileKey, String),
+    Pause(TileKey),
+    Resume(TileKey),
+    Cancel(TileKey),
+    Retry(TileKey),
+    /// The composer's text changed (kept in the draft).
+    DraftText(String),
+    /// Post now, or as soon as every upload is ready.
+    Post(String),
+    CancelPost,
+    DeletePost(String),
+    SaveSettings(SettingsForm),
+    OpenUrl(String),
+    OpenLogFolder,
+    /// A desktop notification (the window is not focused).
+    Notify {
+        title: String,
+        body: String,
+    },
+}
+
+/// Settings as the Settings screen edits them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SettingsForm {
+    pub client_id: String,
+    /// `None`: leave as is; `Some("")`: remove; else store in the keychain.
+    pub client_secret: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub chunk_mib: Option<f64>,
+    pub parallel: Option<usize>,
+    pub theme: Option<String>,
+    pub text_scale: Option<f32>,
+}
+
+/// What a tile's file turned out to be.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaInfo {
+    pub kind: MediaKind,
+    pub bytes: u64,
+    pub duration_secs: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TileEvent {
+    Added {
+        name: String,
+        path: PathBuf,
+        alt: String,
+    },
+    Checked(MediaInfo),
+    Refused(String),
+    /// A small RGBA preview of a photo or GIF.
+    Thumbnail {
+        width: u32,
+        height: u32,
+        rgba: Arc<Vec<u8>>,
+    },
+    Upload(engine::Event),
+    /// Ready, with X's media id (also for a media id reused from the draft).
+    Ready {
+        media_id: String,
+    },
+    /// Waiting for a sign-in before it can upload.
+    WaitingForSignIn,
+    Removed,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PostState {
+    Idle,
+    /// "Will post when uploads finish"
+    WaitingForUploads,
+    Posting,
+    Posted {
+        post_id: String,
+        handle: String,
+        /// Where "View on X" goes (the practice server's page in practice mode).
+        view_url: String,
+    },
+    Failed(String),
+    Deleted(String),
+}
+
+/// Who can sign in where, as the first screen needs to know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mode {
+    pub practice: bool,
+    /// Is an X app (client id) configured?
+    pub configured: bool,
+    /// What Settings show.
+    pub settings: SettingsForm,
+    pub has_client_secret: bool,
+    pub defaults_note: String,
+    pub log_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppEvent {
+    Mode(Mode),
+    Accounts {
+        accounts: Vec<Account>,
+        active: Option<Account>,
+    },
+    /// The browser is (or should be) open at `url`.
+    SignInWaiting {
+        url: String,
+        browser_opened: bool,
+    },
+    SignedIn(Account),
+    /// A sign-in attempt ended without signing in (cancelled, refused, …).
+    SignInFailed(String),
+    /// The keychain can't be used: offer to keep the sign-in for this run.
+    KeychainProblem(String),
+    /// An account's sign-in ended at X: uploads wait for a new sign-in.
+    SignInExpired {
+        handle: String,
+        message: String,
+    },
+    DraftText(String),
+    Tile(TileKey, TileEvent),
+    Post(PostState),
+    /// A short message for the user (no file dialog, nothing to paste, …).
+    Notice(String),
+}
+
+/// How the service starts.
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    pub config: Config,
+    pub practice: bool,
+    /// Files from the command line, for the composer.
+    pub files: Vec<PathBuf>,
+    /// Open the system browser for sign-in (tests drive the URL themselves).
+    pub open_browser: bool,
+    /// Let the practice server approve sign-in at once (tests).
+    pub practice_auto_approve: bool,
+    /// Practice server processing time in seconds.
+    pub practice_processing_secs: f64,
+}
+
+/// The window's handle on the service thread. Dropping it stops the thread.
+pub struct Service {
+    commands: mpsc::UnboundedSender<Command>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Service {
+    pub fn start(
+        options: ServiceOptions,
+        waker: Waker,
+    ) -> (Service, std::sync::mpsc::Receiver<AppEvent>) {
+        let (commands, command_rx) = mpsc::unbounded_channel();
+        let (events, event_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("x-uploader-service".into())
+            .spawn(move || worker::run(options, command_rx, events, waker))
+            .ok();
+        (Service { commands, thread }, event_rx)
+    }
+
+    pub fn send(&self, command: Command) {
+        let _ = self.commands.send(command);
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        // Closing the channel ends the loop; uploads stop with the runtime.
+        let (closed, _) = mpsc::unbounded_channel();
+        self.commands = closed;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,561 @@
+//! The composer's files: checks, previews, uploads (started at once, like
+//! X's own composer), alt text, the draft, and posting when all are ready.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::drafts::{Draft, DraftItem};
+use super::worker::{Internal, Worker};
+use super::{AppEvent, Command, MediaInfo, PostState, TileEvent, TileKey};
+use crate::core::auth::oauth::now_secs;
+use crate::core::engine::post::{Published, create_post_once, post_url};
+use crate::core::engine::{Event, UploadId};
+use crate::core::limits::AccountTier;
+use crate::core::media::check::{self, CheckedMedia};
+use crate::core::xclient::api::User;
+use crate::core::xclient::{ErrorKind, XError};
+
+/// A media id at X, for one account, until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Uploaded {
+    pub media_id: String,
+    pub expires_at: u64,
+    pub account_id: String,
+    /// Alt text X has for it.
+    pub alt_sent: String,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Tile {
+    pub path: PathBuf,
+    pub alt: String,
+    pub checked: Option<CheckedMedia>,
+    pub refused: bool,
+    /// (session, upload) while uploading.
+    pub upload: Option<(u64, UploadId)>,
+    pub uploaded: Option<Uploaded>,
+    /// Expiry X gave at INITIALIZE, kept for the draft.
+    pub expires_at: Option<u64>,
+    pub failed: bool,
+}
+
+impl Worker {
+    fn tier(&self) -> AccountTier {
+        let sub = self
+            .session
+            .as_ref()
+            .and_then(|s| s.account.subscription_type.clone());
+        AccountTier::from_subscription(sub.as_deref())
+    }
+
+    pub(super) fn tile_command(&mut self, command: Command) {
+        match command {
+            Command::AddFiles(files) => self.add_files(files, None),
+            Command::Remove(key) => {
+                if let Some(tile) = self.tiles.remove(&key) {
+                    self.stop_upload(&tile);
+                    self.emit(AppEvent::Tile(key, TileEvent::Removed));
+                    self.save_draft();
+                    self.maybe_post();
+                }
+            }
+            Command::SetAlt(key, alt) => {
+                if let Some(t) = self.tiles.get_mut(&key) {
+                    t.alt = alt;
+                    self.save_draft();
+                }
+            }
+            Command::Pause(key) => self.with_upload(key, |e, id| e.pause(id)),
+            Command::Resume(key) => self.with_upload(key, |e, id| e.resume(id)),
+            Command::Cancel(key) => self.with_upload(key, |e, id| e.cancel(id)),
+            Command::Retry(key) => {
+                if let Some(t) = self.tiles.get_mut(&key) {
+                    t.failed = false;
+                }
+                self.start_upload(key);
+            }
+            Command::DraftText(text) => {
+                self.draft_text = text;
+                self.save_draft();
+            }
+            Command::Post(text) => {
+                self.draft_text = text.clone();
+                self.pending_post = Some(text);
+                self.maybe_post();
+            }
+            Command::CancelPost if !self.posting => {
+                self.pending_post = None;
+                self.post_state(PostState::Idle);
+            }
+            Command::DeletePost(post_id) => self.delete_post(post_id),
+            _ => {}
+        }
+    }
+
+    fn with_upload(&self, key: TileKey, f: impl FnOnce(&crate::core::engine::Engine, UploadId)) {
+        if let (Some(s), Some((session, id))) =
+            (&self.session, self.tiles.get(&key).and_then(|t| t.upload))
+            && s.id == session
+        {
+            f(&s.engine, id);
+        }
+    }
+
+    fn stop_upload(&self, tile: &Tile) {
+        if let (Some(s), Some((session, id))) = (&self.session, tile.upload)
+            && s.id == session
+        {
+            s.engine.cancel(id);
+        }
+    }
+
+    pub(super) fn add_files(&mut self, files: Vec<PathBuf>, from_draft: Option<Vec<DraftItem>>) {
+        let items: Vec<DraftItem> = match from_draft {
+            Some(items) => items,
+            None => files
+                .into_iter()
+                .map(|path| DraftItem {
+                    path,
+                    ..DraftItem::default()
+                })
+                .collect(),
+        };
+        for item in items {
+            let key = self.next_key;
+            self.next_key += 1;
+            let name = check::display_name(&item.path);
+            let uploaded = match (&item.media_id, item.expires_at, &item.account_id) {
+                // Reuse a finished upload while X still holds it (an hour of margin).
+                (Some(media_id), Some(expires_at), Some(account_id))
+                    if expires_at > now_secs() + 3600 =>
+                {
+                    Some(Uploaded {
+                        media_id: media_id.clone(),
+                        expires_at,
+                        account_id: account_id.clone(),
+                        alt_sent: String::new(),
+                    })
+                }
+                _ => None,
+            };
+            self.tiles.insert(
+                key,
+                Tile {
+                    path: item.path.clone(),
+                    alt: item.alt.clone(),
+                    checked: None,
+                    refused: false,
+                    upload: None,
+                    uploaded,
+                    expires_at: item.expires_at,
+                    failed: false,
+                },
+            );
+            self.emit(AppEvent::Tile(
+                key,
+                TileEvent::Added {
+                    name,
+                    path: item.path.clone(),
+                    alt: item.alt,
+                },
+            ));
+            self.check(key);
+        }
+        self.save_draft();
+    }
+
+    fn check(&self, key: TileKey) {
+        let Some(tile) = self.tiles.get(&key) else {
+            return;
+        };
+        let (path, tier, internal) = (tile.path.clone(), self.tier(), self.internal.clone());
+        tokio::task::spawn_blocking(move || {
+            let _ = internal.send(Internal::Checked(key, check::check_file(&path, tier)));
+        });
+    }
+
+    /// After sign-in (or a switch): check again for this account, upload.
+    pub(super) fn session_started(&mut self) {
+        let keys: Vec<TileKey> = self.tiles.keys().copied().collect();
+        for key in keys {
+            if let Some(t) = self.tiles.get_mut(&key) {
+                t.upload = None;
+                t.failed = false;
+            }
+            self.check(key);
+        }
+    }
+
+    pub(super) fn tile_internal(&mut self, result: Internal) {
+        match result {
+            Internal::Checked(key, result) => self.checked(key, result),
+            Internal::Engine(session, event) => self.engine_event(session, event),
+            Internal::UploadDone(session, id, result) => self.upload_done(session, id, result),
+            Internal::AltSet(result) => self.alt_set(result),
+            Internal::PostDone(result) => self.post_done(result),
+            Internal::Deleted(Ok(post_id)) => self.post_state(PostState::Deleted(post_id)),
+            Internal::Deleted(Err(e)) => self.post_state(PostState::Failed(e.message)),
+            _ => {}
+        }
+    }
+
+    fn checked(&mut self, key: TileKey, result: Result<CheckedMedia, check::Refusal>) {
+        let Some(tile) = self.tiles.get_mut(&key) else {
+            return;
+        };
+        match result {
+            Err(refusal) => {
+                tile.refused = true;
+                tile.checked = None;
+                self.emit(AppEvent::Tile(key, TileEvent::Refused(refusal.message)));
+            }
+            Ok(media) => {
+                tile.refused = false;
+                let info = MediaInfo {
+                    kind: media.kind,
+                    bytes: media.bytes,
+                    duration_secs: media.video.map(|v| v.duration_secs),
+                };
+                let first_check = tile.checked.is_none();
+                tile.checked = Some(media.clone());
+                self.emit(AppEvent::Tile(key, TileEvent::Checked(info)));
+                if first_check && media.kind != crate::core::limits::MediaKind::Video {
+                    super::desktop::thumbnail(key, media.path.clone(), self.internal_sender());
+                }
+                self.start_upload(key);
+            }
+        }
+    }
+
+    fn internal_sender(&self) -> Box<dyn Fn(TileKey, TileEvent) + Send> {
+        let events = self.event_sender();
+        Box::new(move |key, event| events(AppEvent::Tile(key, event)))
+    }
+
+    /// Upload the tile's file for the active account (or say it waits for
+    /// a sign-in); a media id X still holds for this account is reused.
+    fn start_upload(&mut self, key: TileKey) {
+        let Some(tile) = self.tiles.get(&key) else {
+            return;
+        };
+        let Some(media) = tile.checked.clone() else {
+            return;
+        };
+        if tile.upload.is_some() || tile.failed {
+            return;
+        }
+        let Some(session) = &self.session else {
+            self.emit(AppEvent::Tile(key, TileEvent::WaitingForSignIn));
+            return;
+        };
+        if let Some(u) = &tile.uploaded
+            && u.account_id == session.account.id
+        {
+            let media_id = u.media_id.clone();
+            self.emit(AppEvent::Tile(key, TileEvent::Ready { media_id }));
+            self.maybe_post();
+            return;
+        }
+        let engine = session.engine.clone();
+        let session_id = session.id;
+        let id = engine.start(media, None);
+        if let Some(t) = self.tiles.get_mut(&key) {
+            t.upload = Some((session_id, id));
+            t.uploaded = None;
+        }
+        let internal = self.internal.clone();
+        tokio::spawn(async move {
+            let result = engine.wait(id).await;
+            let _ = internal.send(Internal::UploadDone(session_id, id, result));
+        });
+    }
+
+    fn key_of(&self, session: u64, id: UploadId) -> Option<TileKey> {
+        self.tiles
+            .iter()
+            .find(|(_, t)| t.upload == Some((session, id)))
+            .map(|(k, _)| *k)
+    }
+
+    fn engine_event(&mut self, session: u64, event: Event) {
+        let id = match &event {
+            Event::Started { id, .. }
+            | Event::MediaCreated { id, .. }
+            | Event::SegmentStarted { id, .. }
+            | Event::SegmentProgress { id, .. }
+            | Event::SegmentDone { id, .. }
+            | Event::Retrying { id, .. }
+            | Event::StartingOver { id, .. }
+            | Event::Finalizing { id }
+            | Event::Processing { id, .. }
+            | Event::Ready { id, .. }
+            | Event::Paused { id }
+            | Event::Resumed { id }
+            | Event::Cancelled { id }
+            | Event::Failed { id, .. } => *id,
+        };
+        let Some(key) = self.key_of(session, id) else {
+            return;
+        };
+        if let Event::MediaCreated { expires_at, .. } = &event
+            && let Some(t) = self.tiles.get_mut(&key)
+        {
+            t.expires_at = Some(*expires_at);
+        }
+        self.emit(AppEvent::Tile(key, TileEvent::Upload(event)));
+    }
+
+    fn upload_done(
+        &mut self,
+        session: u64,
+        id: UploadId,
+        result: Result<crate::core::engine::Uploaded, XError>,
+    ) {
+        let Some(key) = self.key_of(session, id) else {
+            return;
+        };
+        let account_id = self
+            .session
+            .as_ref()
+            .map(|s| s.account.id.clone())
+            .unwrap_or_default();
+        let Some(tile) = self.tiles.get_mut(&key) else {
+            return;
+        };
+        tile.upload = None;
+        match result {
+            Ok(done) => {
+                tile.uploaded = Some(Uploaded {
+                    media_id: done.media_id.clone(),
+                    expires_at: now_secs() + 86_400,
+                    account_id,
+                    alt_sent: String::new(),
+                });
+                self.emit(AppEvent::Tile(
+                    key,
+                    TileEvent::Ready {
+                        media_id: done.media_id,
+                    },
+                ));
+                self.save_draft();
+                self.maybe_post();
+            }
+            Err(e) if e.kind == ErrorKind::Cancelled => {}
+            Err(e) if e.kind == ErrorKind::SignInEnded => {
+                // Nothing is lost: the tile waits for the next sign-in.
+                self.emit(AppEvent::Tile(key, TileEvent::WaitingForSignIn));
+                self.sign_in_expired(e.message);
+            }
+            Err(e) => {
+                tile.failed = true;
+                if self.pending_post.take().is_some() {
+                    self.post_state(PostState::Failed(format!(
+                        "Not posted: an upload failed. {}",
+                        e.message
+                    )));
+                }
+            }
+        }
+    }
+
+    /// Post if asked and every file is ready; else say what we wait for.
+    fn maybe_post(&mut self) {
+        let Some(text) = self.pending_post.clone() else {
+            return;
+        };
+        if self.posting {
+            return;
+        }
+        let Some(session) = &self.session else {
+            self.post_state(PostState::Failed("Sign in to post.".into()));
+            self.pending_post = None;
+            return;
+        };
+        if self.tiles.values().any(|t| t.refused) {
+            self.pending_post = None;
+            self.post_state(PostState::Failed(
+                "Remove the files X can't take (marked in red) before posting.".into(),
+            ));
+            return;
+        }
+        let kinds: Vec<_> = self
+            .tiles
+            .values()
+            .filter_map(|t| t.checked.as_ref().map(|c| c.kind))
+            .collect();
+        if let Err(e) = crate::core::compose::check_mix(&kinds) {
+            self.pending_post = None;
+            self.post_state(PostState::Failed(e.to_string()));
+            return;
+        }
+        let account_id = session.account.id.clone();
+        let all_ready = self.tiles.values().all(|t| {
+            t.uploaded
+                .as_ref()
+                .is_some_and(|u| u.account_id == account_id)
+        });
+        if !all_ready {
+            self.post_state(PostState::WaitingForUploads);
+            return;
+        }
+        self.posting = true;
+        self.post_state(PostState::Posting);
+        // Alt texts first (only those X doesn't have yet), then the post.
+        let alts: Vec<(TileKey, String, String)> = self
+            .tiles
+            .iter()
+            .filter_map(|(k, t)| {
+                let u = t.uploaded.as_ref()?;
+                let kind = t.checked.as_ref()?.kind;
+                (kind.takes_alt_text() && !t.alt.trim().is_empty() && t.alt != u.alt_sent)
+                    .then(|| (*k, u.media_id.clone(), t.alt.clone()))
+            })
+            .collect();
+        let engine = session.engine.clone();
+        let internal = self.internal.clone();
+        let _ = text;
+        tokio::spawn(async move {
+            let mut done = Vec::new();
+            for (key, media_id, alt) in alts {
+                if let Err(e) = engine.client().set_alt_text(&media_id, &alt, &|_| {}).await {
+                    let _ = internal.send(Internal::AltSet(Err(e.context("Adding alt text"))));
+                    return;
+                }
+                done.push((key, alt));
+            }
+            let _ = internal.send(Internal::AltSet(Ok(done)));
+        });
+    }
+
+    fn alt_set(&mut self, result: Result<Vec<(TileKey, String)>, XError>) {
+        let done = match result {
+            Ok(done) => done,
+            Err(e) => {
+                self.posting = false;
+                self.pending_post = None;
+                self.post_state(PostState::Failed(e.message));
+                return;
+            }
+        };
+        for (key, alt) in done {
+            if let Some(u) = self.tiles.get_mut(&key).and_then(|t| t.uploaded.as_mut()) {
+                u.alt_sent = alt;
+            }
+        }
+        let (Some(session), Some(text)) = (&self.session, self.pending_post.clone()) else {
+            self.posting = false;
+            return;
+        };
+        let media_ids: Vec<String> = self
+            .tiles
+            .values()
+            .filter_map(|t| t.uploaded.as_ref().map(|u| u.media_id.clone()))
+            .collect();
+        let account = session.account.clone();
+        let engine = session.engine.clone();
+        let internal = self.internal.clone();
+        tokio::spawn(async move {
+            let me = User {
+                id: account.id.clone(),
+                username: account.username.clone(),
+                name: account.name.clone(),
+                subscription_type: account.subscription_type.clone(),
+            };
+            let result = create_post_once(engine.client(), &me, &text, &media_ids, &|_| {})
+                .await
+                .map(|post| Published {
+                    url: post_url(&me.username, &post.id),
+                    post_id: post.id,
+                    media: Vec::new(),
+                });
+            let _ = internal.send(Internal::PostDone(result));
+        });
+    }
+
+    fn post_done(&mut self, result: Result<Published, XError>) {
+        self.posting = false;
+        self.pending_post = None;
+        match result {
+            Ok(published) => {
+                let handle = self
+                    .session
+                    .as_ref()
+                    .map(|s| s.account.handle())
+                    .unwrap_or_default();
+                let view_url = match self.practice_base() {
+                    Some(base) => format!("{base}/_practice/posts/{}", published.post_id),
+                    None => published.url.clone(),
+                };
+                self.last_post = Some((published.post_id.clone(), view_url.clone()));
+                self.post_state(PostState::Posted {
+                    post_id: published.post_id,
+                    handle,
+                    view_url,
+                });
+                // The composer clears for the next post.
+                self.clear_tiles();
+                self.draft_text.clear();
+                self.emit(AppEvent::DraftText(String::new()));
+                self.save_draft();
+            }
+            Err(e) => self.post_state(PostState::Failed(e.message)),
+        }
+    }
+
+    fn delete_post(&mut self, post_id: String) {
+        let Some(session) = &self.session else { return };
+        let engine = session.engine.clone();
+        let internal = self.internal.clone();
+        tokio::spawn(async move {
+            let result = engine
+                .client()
+                .delete_post(&post_id, &|_| {})
+                .await
+                .map(|_| post_id)
+                .map_err(|e| e.context("Deleting the post"));
+            let _ = internal.send(Internal::Deleted(result));
+        });
+    }
+
+    pub(super) fn clear_tiles(&mut self) {
+        let tiles = std::mem::take(&mut self.tiles);
+        for (key, tile) in tiles {
+            self.stop_upload(&tile);
+            self.emit(AppEvent::Tile(key, TileEvent::Removed));
+        }
+    }
+
+    pub(super) fn load_draft(&mut self) {
+        let (draft, note) = Draft::load(&self.draft_path());
+        if let Some(note) = note {
+            self.emit(AppEvent::Notice(note));
+        }
+        self.draft_text = draft.text.clone();
+        self.emit(AppEvent::DraftText(draft.text));
+        if !draft.items.is_empty() {
+            self.add_files(Vec::new(), Some(draft.items));
+        }
+    }
+
+    pub(super) fn save_draft(&self) {
+        let draft = Draft {
+            text: self.draft_text.clone(),
+            items: self
+                .tiles
+                .values()
+                .map(|t| DraftItem {
+                    path: t.path.clone(),
+                    alt: t.alt.clone(),
+                    media_id: t.uploaded.as_ref().map(|u| u.media_id.clone()),
+                    expires_at: t.uploaded.as_ref().map(|u| u.expires_at).or(t.expires_at),
+                    account_id: t.uploaded.as_ref().map(|u| u.account_id.clone()),
+                })
+                .collect(),
+        };
+        if let Err(e) = draft.save(&self.draft_path()) {
+            tracing::error!("draft not saved: {e}");
+        }
+    }
+}
+
+pub(super) type EventSender = Arc<dyn Fn(AppEvent) + Send + Sync>;

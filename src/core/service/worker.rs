@@ -1,0 +1,538 @@
+//! The service loop: commands from the window, results of its own tasks,
+//! sign-in and accounts, practice mode and settings. Media and posting are
+//! in `tiles.rs`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::drafts::Draft;
+use super::tiles::Tile;
+use super::{AppEvent, Command, Mode, PostState, ServiceOptions, SettingsForm, TileKey, Waker};
+use crate::core::auth::session::SIGN_IN_TIMEOUT;
+use crate::core::auth::{Account, Auth, SecretStore};
+use crate::core::config::{Config, FileConfig, Paths};
+use crate::core::engine::post::Published;
+use crate::core::engine::{self, Engine, UploadId, Uploaded};
+use crate::core::media::check::{CheckedMedia, Refusal};
+use crate::core::practice::{self, PracticeOptions, PracticeServer};
+use crate::core::xclient::{ErrorKind, RetryConfig, XClient, XError};
+
+/// Results of the service's own tasks, back on the loop.
+pub(super) enum Internal {
+    SignedIn(Result<Account, XError>),
+    KeychainChecked(Result<(), String>),
+    Checked(TileKey, Result<CheckedMedia, Refusal>),
+    Engine(u64, engine::Event),
+    UploadDone(u64, UploadId, Result<Uploaded, XError>),
+    AltSet(Result<Vec<(TileKey, String)>, XError>),
+    PostDone(Result<Published, XError>),
+    Deleted(Result<String, XError>),
+    FilesPicked(Vec<std::path::PathBuf>, bool),
+    SignedOut(Result<Option<String>, XError>),
+}
+
+/// Signed in: one engine per account session.
+pub(super) struct Session {
+    pub id: u64,
+    pub account: Account,
+    pub engine: Arc<Engine>,
+}
+
+pub(super) struct Worker {
+    pub options: ServiceOptions,
+    pub config: Config,
+    pub auth: Auth,
+    pub practice: Option<PracticeServer>,
+    pub session: Option<Session>,
+    pub sessions: u64,
+    pub tiles: BTreeMap<TileKey, Tile>,
+    pub next_key: TileKey,
+    pub sign_in_cancel: Option<Arc<AtomicBool>>,
+    pub pending_post: Option<String>,
+    pub posting: bool,
+    pub last_post: Option<(String, String)>,
+    pub draft_text: String,
+    events: std::sync::mpsc::Sender<AppEvent>,
+    waker: Waker,
+    pub internal: mpsc::UnboundedSender<Internal>,
+}
+
+pub(super) fn run(
+    options: ServiceOptions,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    events: std::sync::mpsc::Sender<AppEvent>,
+    waker: Waker,
+) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("x-uploader-engine")
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            let _ = events.send(AppEvent::Notice(format!(
+                "X Uploader could not start its engine: {e}"
+            )));
+            waker();
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        let (internal, mut internal_rx) = mpsc::unbounded_channel();
+        let config = options.config.clone();
+        let mut w = Worker {
+            auth: Auth::with_keychain(config.clone()),
+            config,
+            practice: None,
+            session: None,
+            sessions: 0,
+            tiles: BTreeMap::new(),
+            next_key: 1,
+            sign_in_cancel: None,
+            pending_post: None,
+            posting: false,
+            last_post: None,
+            draft_text: String::new(),
+            events,
+            waker,
+            internal,
+            options,
+        };
+        w.startup();
+        loop {
+            tokio::select! {
+                command = commands.recv() => match command {
+                    Some(c) => w.command(c),
+                    None => break,
+                },
+                Some(result) = internal_rx.recv() => w.internal(result),
+            }
+        }
+        w.shutdown();
+    });
+    runtime.shutdown_timeout(Duration::from_secs(2));
+}
+
+impl Worker {
+    pub fn emit(&self, event: AppEvent) {
+        if self.events.send(event).is_ok() {
+            (self.waker)();
+        }
+    }
+
+    /// Sends events from other threads (previews).
+    pub fn event_sender(&self) -> super::tiles::EventSender {
+        let (events, waker) = (self.events.clone(), self.waker.clone());
+        Arc::new(move |e| {
+            if events.send(e).is_ok() {
+                waker();
+            }
+        })
+    }
+
+    fn startup(&mut self) {
+        if self.options.practice {
+            self.enter_practice();
+        } else {
+            self.enter_mode();
+        }
+        let files = std::mem::take(&mut self.options.files);
+        if !files.is_empty() {
+            self.add_files(files, None);
+        }
+    }
+
+    fn shutdown(&mut self) {
+        if let Some(s) = &self.session {
+            s.engine.cancel_all();
+        }
+        self.save_draft();
+    }
+
+    fn command(&mut self, command: Command) {
+        match command {
+            Command::SignIn => self.sign_in(),
+            Command::CancelSignIn => {
+                if let Some(c) = self.sign_in_cancel.take() {
+                    c.store(true, Ordering::SeqCst);
+                }
+            }
+            Command::UseMemoryStore => {
+                self.auth = Auth::new(self.auth.config.clone(), SecretStore::memory());
+                self.emit(AppEvent::Notice(
+                    "Your sign-in will be kept until you close X Uploader.".into(),
+                ));
+                self.sign_in();
+            }
+            Command::SignOut(id) => self.sign_out(&id),
+            Command::SwitchAccount(id) => self.switch_account(&id),
+            Command::StartPractice => self.enter_practice(),
+            Command::LeavePractice => {
+                self.save_draft();
+                self.clear_tiles();
+                self.practice = None;
+                self.options.practice = false;
+                self.config = self.options.config.clone();
+                self.auth = Auth::with_keychain(self.config.clone());
+                self.enter_mode();
+            }
+            Command::SaveSettings(form) => self.save_settings(form),
+            Command::OpenUrl(url) => super::desktop::open_url(&url),
+            Command::OpenLogFolder => {
+                let dir = self.config.paths.log_dir();
+                let _ = std::fs::create_dir_all(&dir);
+                super::desktop::open_url(&dir.to_string_lossy());
+            }
+            Command::Notify { title, body } => super::desktop::notify(title, body),
+            Command::OpenFileDialog => super::desktop::pick_files(self.internal.clone()),
+            Command::PasteImage => {
+                let dir = self.config.paths.data_dir.join("pasted");
+                match super::desktop::paste_image(&dir) {
+                    Ok(path) => self.add_files(vec![path], None),
+                    Err(message) => self.emit(AppEvent::Notice(message)),
+                }
+            }
+            other => self.tile_command(other),
+        }
+    }
+
+    fn internal(&mut self, result: Internal) {
+        match result {
+            Internal::SignedIn(r) => self.signed_in(r),
+            Internal::KeychainChecked(Ok(())) => self.begin_sign_in(),
+            Internal::KeychainChecked(Err(message)) => {
+                self.emit(AppEvent::KeychainProblem(message))
+            }
+            Internal::SignedOut(r) => {
+                match r {
+                    Ok(Some(warning)) => self.emit(AppEvent::Notice(warning)),
+                    Ok(None) => {}
+                    Err(e) => self.emit(AppEvent::Notice(e.message)),
+                }
+                self.load_accounts();
+            }
+            Internal::FilesPicked(files, too_fast) => {
+                if files.is_empty() && too_fast {
+                    self.emit(AppEvent::Notice(
+                        "No file dialog could be opened on this computer. Drag photos or a video onto the window instead.".into(),
+                    ));
+                } else {
+                    self.add_files(files, None);
+                }
+            }
+            other => self.tile_internal(other),
+        }
+    }
+
+    // ---- modes ----------------------------------------------------------
+
+    /// Tell the window where we are, then load accounts and the draft.
+    fn enter_mode(&mut self) {
+        let file = self.config.file.clone();
+        let mut redirect_uris = self.config.redirect_uris.clone();
+        if self.options.practice {
+            redirect_uris = practice::default_redirect_uris();
+        }
+        let settings = SettingsForm {
+            client_id: self.options.config.client_id.clone().unwrap_or_default(),
+            client_secret: None,
+            redirect_uris,
+            chunk_mib: file.upload.chunk_mib,
+            parallel: file.upload.parallel,
+            theme: file.appearance.theme.clone(),
+            text_scale: file.appearance.text_scale,
+        };
+        let has_client_secret = !self.options.practice && self.auth.client_secret().is_some();
+        self.emit(AppEvent::Mode(Mode {
+            practice: self.options.practice,
+            configured: self.config.client_id.is_some(),
+            settings,
+            has_client_secret,
+            defaults_note: format!(
+                "Measured defaults: {} MiB pieces, {} at a time (fills a 200 Mbit/s link with 50 ms latency to 99 %).",
+                engine::DEFAULT_SEGMENT_BYTES / crate::core::limits::MIB,
+                engine::DEFAULT_PARALLEL
+            ),
+            log_dir: self.config.paths.log_dir(),
+        }));
+        self.load_draft();
+        self.load_accounts();
+    }
+
+    fn enter_practice(&mut self) {
+        if self.practice.is_some() {
+            return;
+        }
+        self.save_draft();
+        self.clear_tiles();
+        let state_dir = self.options.config.paths.data_dir.join("practice-server");
+        let server = PracticeServer::start(PracticeOptions {
+            state_dir: Some(state_dir),
+            processing_secs: self.options.practice_processing_secs,
+            auto_approve: self.options.practice_auto_approve,
+            ..PracticeOptions::default()
+        });
+        let server = match server {
+            Ok(s) => s,
+            Err(e) => {
+                self.emit(AppEvent::Notice(format!(
+                    "Practice mode could not start: {e}"
+                )));
+                return;
+            }
+        };
+        let base = server.base_url().to_string();
+        tracing::info!("practice mode on {base}");
+        let paths = self.options.config.paths.clone();
+        let file = self.options.config.file.clone();
+        let keyring = format!("{}-practice", self.options.config.keyring_service);
+        self.config = Config::from_parts(paths, file, &move |name| match name {
+            "X_UPLOADER_API_BASE" => Some(base.clone()),
+            "X_UPLOADER_CLIENT_ID" => Some(practice::PUBLIC_CLIENT_ID.into()),
+            "X_UPLOADER_REDIRECT_URI" => Some(practice::default_redirect_uris().join(",")),
+            "X_UPLOADER_KEYRING_SERVICE" => Some(keyring.clone()),
+            _ => None,
+        });
+        let store = if self.auth.store.is_memory() {
+            SecretStore::memory()
+        } else {
+            SecretStore::keychain(self.config.keyring_service.clone())
+        };
+        self.auth = Auth::new(self.config.clone(), store);
+        self.practice = Some(server);
+        self.options.practice = true;
+        self.enter_mode();
+    }
+
+    pub fn practice_base(&self) -> Option<String> {
+        self.practice.as_ref().map(|p| p.base_url().to_string())
+    }
+
+    fn save_settings(&mut self, form: SettingsForm) {
+        let paths: Paths = self.options.config.paths.clone();
+        let mut file: FileConfig = self.options.config.file.clone();
+        file.client_id = Some(form.client_id.trim().to_string()).filter(|s| !s.is_empty());
+        file.redirect_uris = form.redirect_uris.clone();
+        file.upload.chunk_mib = form.chunk_mib;
+        file.upload.parallel = form.parallel;
+        file.appearance.theme = form.theme.clone();
+        file.appearance.text_scale = form.text_scale;
+        if let Err(e) = file.write(&paths.config_file()) {
+            self.emit(AppEvent::Notice(e));
+            return;
+        }
+        let real_store = SecretStore::keychain(self.options.config.keyring_service.clone());
+        let secret_result = match form.client_secret.as_deref() {
+            None => Ok(()),
+            Some("") => real_store.delete_client_secret(),
+            Some(s) => real_store.save_client_secret(&crate::core::secret::Secret::new(s)),
+        };
+        if let Err(e) = secret_result {
+            self.emit(AppEvent::Notice(format!(
+                "The client secret was not saved: {e}"
+            )));
+        }
+        match Config::load(paths) {
+            Ok(c) => self.options.config = c,
+            Err(e) => self.emit(AppEvent::Notice(e)),
+        }
+        if !self.options.practice {
+            self.config = self.options.config.clone();
+            let store = self.auth.store.clone();
+            self.auth = Auth::new(self.config.clone(), store);
+        }
+        self.enter_mode();
+        self.emit(AppEvent::Notice("Settings saved.".into()));
+    }
+
+    // ---- accounts and sign-in -------------------------------------------
+
+    pub fn load_accounts(&mut self) {
+        let accounts = match self.auth.accounts() {
+            Ok(a) => a,
+            Err(e) => {
+                self.emit(AppEvent::Notice(e.message));
+                return;
+            }
+        };
+        let active = accounts.active().cloned();
+        self.emit(AppEvent::Accounts {
+            accounts: accounts.all().to_vec(),
+            active: active.clone(),
+        });
+        let same = self.session.as_ref().map(|s| &s.account) == active.as_ref();
+        if !same {
+            match active {
+                Some(account) => self.start_session(account),
+                None => self.end_session(),
+            }
+        }
+    }
+
+    fn start_session(&mut self, account: Account) {
+        self.end_session();
+        let tokens = match self.auth.tokens_for(&account) {
+            Ok(t) => t,
+            Err(e) => {
+                self.emit(AppEvent::Notice(e.message));
+                return;
+            }
+        };
+        let retry = RetryConfig {
+            // The window waits for the network as long as it takes.
+            network_patience: Duration::from_secs(24 * 3600),
+            ..RetryConfig::default()
+        };
+        let client = match XClient::new(&self.config.api_base, tokens, retry) {
+            Ok(c) => Arc::new(c),
+            Err(e) => {
+                self.emit(AppEvent::Notice(e.message));
+                return;
+            }
+        };
+        let engine_config = self.config.engine_config(None, None).unwrap_or_else(|e| {
+            self.emit(AppEvent::Notice(e));
+            engine::EngineConfig::default()
+        });
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        self.sessions += 1;
+        let session_id = self.sessions;
+        let internal = self.internal.clone();
+        tokio::spawn(async move {
+            while let Some(event) = rx.recv().await {
+                if internal.send(Internal::Engine(session_id, event)).is_err() {
+                    break;
+                }
+            }
+        });
+        self.session = Some(Session {
+            id: session_id,
+            account,
+            engine: Engine::new(client, engine_config, tx),
+        });
+        self.session_started();
+    }
+
+    fn end_session(&mut self) {
+        if let Some(s) = self.session.take() {
+            s.engine.cancel_all();
+        }
+    }
+
+    fn sign_in(&mut self) {
+        if self.sign_in_cancel.is_some() {
+            return;
+        }
+        if self.auth.app().is_err() {
+            self.emit(AppEvent::SignInFailed(
+                "This copy of X Uploader isn't connected to an X app yet. Ask your administrator to fill in Settings, or try practice mode.".into(),
+            ));
+            return;
+        }
+        let store = self.auth.store.clone();
+        let internal = self.internal.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = internal.send(Internal::KeychainChecked(
+                store.check().map_err(|e| e.to_string()),
+            ));
+        });
+    }
+
+    fn begin_sign_in(&mut self) {
+        let pending = match self.auth.begin() {
+            Ok(p) => p,
+            Err(e) => {
+                self.emit(AppEvent::SignInFailed(e.message));
+                return;
+            }
+        };
+        let url = pending.url.clone();
+        let browser_opened = self.options.open_browser && open::that_detached(&url).is_ok();
+        self.emit(AppEvent::SignInWaiting {
+            url,
+            browser_opened,
+        });
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.sign_in_cancel = Some(cancel.clone());
+        let auth = self.auth.clone();
+        let internal = self.internal.clone();
+        tokio::spawn(async move {
+            let result = auth.finish(pending, SIGN_IN_TIMEOUT, cancel).await;
+            let _ = internal.send(Internal::SignedIn(result));
+        });
+    }
+
+    fn signed_in(&mut self, result: Result<Account, XError>) {
+        self.sign_in_cancel = None;
+        match result {
+            Ok(account) => {
+                self.emit(AppEvent::SignedIn(account));
+                self.load_accounts();
+            }
+            Err(e)
+                if e.kind == ErrorKind::Cancelled
+                    && e.message.starts_with("Sign-in was cancelled") =>
+            {
+                self.emit(AppEvent::SignInFailed(String::new()))
+            }
+            Err(e) => self.emit(AppEvent::SignInFailed(e.message)),
+        }
+    }
+
+    fn sign_out(&mut self, id: &str) {
+        let Some(account) = self
+            .auth
+            .accounts()
+            .ok()
+            .and_then(|a| a.all().iter().find(|x| x.id == id).cloned())
+        else {
+            return;
+        };
+        if self.session.as_ref().is_some_and(|s| s.account.id == id) {
+            self.end_session();
+        }
+        let auth = self.auth.clone();
+        let internal = self.internal.clone();
+        tokio::spawn(async move {
+            let _ = internal.send(Internal::SignedOut(auth.sign_out(&account).await));
+        });
+    }
+
+    fn switch_account(&mut self, id: &str) {
+        match self.auth.accounts() {
+            Ok(mut accounts) => {
+                if accounts.activate(id)
+                    && let Err(e) = accounts.save()
+                {
+                    self.emit(AppEvent::Notice(e));
+                }
+            }
+            Err(e) => self.emit(AppEvent::Notice(e.message)),
+        }
+        self.load_accounts();
+    }
+
+    /// The sign-in of the session's account ended at X.
+    pub fn sign_in_expired(&mut self, message: String) {
+        if let Some(s) = self.session.take() {
+            s.engine.cancel_all();
+            self.emit(AppEvent::SignInExpired {
+                handle: s.account.handle(),
+                message,
+            });
+        }
+    }
+
+    pub fn post_state(&self, state: PostState) {
+        self.emit(AppEvent::Post(state));
+    }
+
+    pub fn draft_path(&self) -> std::path::PathBuf {
+        Draft::path(&self.options.config.paths.data_dir, self.options.practice)
+    }
+}
