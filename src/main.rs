@@ -16,9 +16,6 @@ fn main() -> ExitCode {
         Some(Command::Whoami) => x_uploader::cli::whoami(cli.verbose),
         Some(Command::PracticeServer(args)) => x_uploader::cli::practice::run(args),
         Some(Command::MakeTestMedia(args)) => x_uploader::cli::testmedia::run(args),
-        None => {
-            eprintln!("The window is not built yet; see `x-uploader --help`.");
-            ExitCode::from(2)
-        }
+        None => x_uploader::cli::window(&cli),
     }
 }

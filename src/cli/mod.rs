@@ -8,10 +8,12 @@ mod progress;
 mod run;
 pub mod testmedia;
 mod upload;
+mod window;
 
 pub use account::{accounts, login, logout, switch, whoami};
 pub use run::{Failure, finish};
 pub use upload::{post, upload};
+pub use window::window;
 
 use std::path::PathBuf;
 
@@ -28,6 +30,10 @@ pub struct Cli {
     /// Also log to stderr (-v info, -vv debug).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+
+    /// Record per-frame timings of the window to this file (CSV).
+    #[arg(long, value_name = "FILE")]
+    pub perf_log: Option<PathBuf>,
 
     /// Photos or a video to put in the composer.
     pub files: Vec<PathBuf>,

@@ -634,3 +634,36 @@ fn publish_uploads_sets_alt_texts_and_posts_once() {
         .collect();
     assert_eq!(ids.len(), 3);
 }
+
+#[test]
+fn pause_and_cancel_work_while_someone_waits_for_the_upload() {
+    let server = server(PracticeOptions {
+        bandwidth_mbps: Some(40.0),
+        processing_secs: 0.0,
+        ..PracticeOptions::default()
+    });
+    let api = Api::new(&server);
+    let t = api.login();
+    let files = Files::new();
+    let video = files.video("v.mp4", 3.0, 8 * MIB);
+    let mut rig = Rig::new(static_client(&server, &t.access), MIB, 2);
+    runtime().block_on(async {
+        let id = rig.engine.start(checked(&video), None);
+        let engine = rig.engine.clone();
+        let waiting = tokio::spawn(async move { engine.wait(id).await });
+        loop {
+            if let Some(Event::SegmentDone { .. }) = rig.events.recv().await {
+                break;
+            }
+        }
+        rig.engine.pause(id);
+        loop {
+            if let Some(Event::Paused { .. }) = rig.events.recv().await {
+                break;
+            }
+        }
+        rig.engine.cancel(id);
+        let err = waiting.await.unwrap().unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Cancelled);
+    });
+}

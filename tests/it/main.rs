@@ -9,3 +9,4 @@ mod practice_media;
 mod practice_oauth;
 mod practice_posts;
 mod support;
+mod window;

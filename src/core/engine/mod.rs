@@ -157,7 +157,9 @@ impl Shared {
 
 struct Running {
     control: watch::Sender<Control>,
-    task: JoinHandle<Result<Uploaded, XError>>,
+    /// Taken by [`Engine::wait`]; the control stays so the upload can still
+    /// be paused or cancelled while someone waits for it.
+    task: Option<JoinHandle<Result<Uploaded, XError>>>,
 }
 
 pub struct Engine {
@@ -199,7 +201,13 @@ impl Engine {
         let (control, rx) = watch::channel(Control::Run);
         let shared = self.shared.clone();
         let task = tokio::spawn(async move { upload::run(shared, id, media, rx, resume).await });
-        self.lock().insert(id, Running { control, task });
+        self.lock().insert(
+            id,
+            Running {
+                control,
+                task: Some(task),
+            },
+        );
         id
     }
 
@@ -233,20 +241,22 @@ impl Engine {
 
     /// Wait for an upload to end: its media id once ready, or the error.
     pub async fn wait(&self, id: UploadId) -> Result<Uploaded, XError> {
-        let running = self.lock().remove(&id);
-        let Some(running) = running else {
+        let task = self.lock().get_mut(&id).and_then(|r| r.task.take());
+        let Some(task) = task else {
             return Err(XError::new(
                 crate::core::xclient::ErrorKind::Other,
-                "That upload is not running.",
+                "That upload is not running, or someone already waits for it.",
             ));
         };
-        match running.task.await {
+        let result = match task.await {
             Ok(result) => result,
             Err(e) => Err(XError::new(
                 crate::core::xclient::ErrorKind::Other,
                 format!("The upload stopped unexpectedly ({e})."),
             )),
-        }
+        };
+        self.lock().remove(&id);
+        result
     }
 }
 

@@ -49,19 +49,10 @@ pub fn pick_files(internal: UnboundedSender<Internal>) {
     });
 }
 
-/// Save the picture on the clipboard as a PNG in `dir`.
-pub fn paste_image(dir: &Path) -> Result<PathBuf, String> {
-    let mut clipboard =
-        arboard::Clipboard::new().map_err(|e| format!("The clipboard can't be read ({e})."))?;
-    let image = clipboard
-        .get_image()
-        .map_err(|_| "There's no picture on the clipboard to paste.".to_string())?;
-    let rgba = image::RgbaImage::from_raw(
-        image.width as u32,
-        image.height as u32,
-        image.bytes.into_owned(),
-    )
-    .ok_or_else(|| "The picture on the clipboard could not be read.".to_string())?;
+/// Save a pasted picture (RGBA) as a PNG in `dir`.
+pub fn save_pasted(dir: &Path, width: u32, height: u32, rgba: &[u8]) -> Result<PathBuf, String> {
+    let rgba = image::RgbaImage::from_raw(width, height, rgba.to_vec())
+        .ok_or_else(|| "The pasted picture could not be read.".to_string())?;
     std::fs::create_dir_all(dir).map_err(|e| format!("Can't save the pasted picture: {e}."))?;
     let name = chrono::Local::now()
         .format("Pasted %Y-%m-%d %H.%M.%S.png")

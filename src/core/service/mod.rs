@@ -39,7 +39,12 @@ pub enum Command {
     LeavePractice,
     AddFiles(Vec<PathBuf>),
     OpenFileDialog,
-    PasteImage,
+    /// A picture pasted from the clipboard (RGBA), saved as a PNG and added.
+    PasteImage {
+        width: u32,
+        height: u32,
+        rgba: Arc<Vec<u8>>,
+    },
     Remove(TileKey),
     SetAlt(TileKey, String),
     Pause(TileKey),
@@ -135,6 +140,8 @@ pub struct Mode {
     pub has_client_secret: bool,
     pub defaults_note: String,
     pub log_dir: PathBuf,
+    /// The practice server's address, in practice mode.
+    pub practice_base: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -179,6 +186,10 @@ pub struct ServiceOptions {
     pub practice_auto_approve: bool,
     /// Practice server processing time in seconds.
     pub practice_processing_secs: f64,
+    /// Callback URLs for practice sign-in (default: ports 8765–8769).
+    pub practice_redirect_uris: Option<Vec<String>>,
+    /// Practice link speed in Mbit/s (demos of a slow office link).
+    pub practice_bandwidth_mbps: Option<f64>,
 }
 
 /// The window's handle on the service thread. Dropping it stops the thread.

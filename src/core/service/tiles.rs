@@ -76,7 +76,15 @@ impl Worker {
             }
             Command::DraftText(text) => {
                 self.draft_text = text;
-                self.save_draft();
+                // Typing saves at most once a second.
+                if !self.draft_save_pending {
+                    self.draft_save_pending = true;
+                    let internal = self.internal.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        let _ = internal.send(Internal::SaveDraft);
+                    });
+                }
             }
             Command::Post(text) => {
                 self.draft_text = text.clone();

@@ -25,6 +25,7 @@ use crate::core::xclient::{ErrorKind, RetryConfig, XClient, XError};
 pub(super) enum Internal {
     SignedIn(Result<Account, XError>),
     KeychainChecked(Result<(), String>),
+    SaveDraft,
     Checked(TileKey, Result<CheckedMedia, Refusal>),
     Engine(u64, engine::Event),
     UploadDone(u64, UploadId, Result<Uploaded, XError>),
@@ -56,6 +57,7 @@ pub(super) struct Worker {
     pub posting: bool,
     pub last_post: Option<(String, String)>,
     pub draft_text: String,
+    pub draft_save_pending: bool,
     events: std::sync::mpsc::Sender<AppEvent>,
     waker: Waker,
     pub internal: mpsc::UnboundedSender<Internal>,
@@ -98,6 +100,7 @@ pub(super) fn run(
             posting: false,
             last_post: None,
             draft_text: String::new(),
+            draft_save_pending: false,
             events,
             waker,
             internal,
@@ -190,9 +193,13 @@ impl Worker {
             }
             Command::Notify { title, body } => super::desktop::notify(title, body),
             Command::OpenFileDialog => super::desktop::pick_files(self.internal.clone()),
-            Command::PasteImage => {
+            Command::PasteImage {
+                width,
+                height,
+                rgba,
+            } => {
                 let dir = self.config.paths.data_dir.join("pasted");
-                match super::desktop::paste_image(&dir) {
+                match super::desktop::save_pasted(&dir, width, height, &rgba) {
                     Ok(path) => self.add_files(vec![path], None),
                     Err(message) => self.emit(AppEvent::Notice(message)),
                 }
@@ -207,6 +214,10 @@ impl Worker {
             Internal::KeychainChecked(Ok(())) => self.begin_sign_in(),
             Internal::KeychainChecked(Err(message)) => {
                 self.emit(AppEvent::KeychainProblem(message))
+            }
+            Internal::SaveDraft => {
+                self.draft_save_pending = false;
+                self.save_draft();
             }
             Internal::SignedOut(r) => {
                 match r {
@@ -236,7 +247,7 @@ impl Worker {
         let file = self.config.file.clone();
         let mut redirect_uris = self.config.redirect_uris.clone();
         if self.options.practice {
-            redirect_uris = practice::default_redirect_uris();
+            redirect_uris = self.practice_redirect_uris();
         }
         let settings = SettingsForm {
             client_id: self.options.config.client_id.clone().unwrap_or_default(),
@@ -259,6 +270,7 @@ impl Worker {
                 engine::DEFAULT_PARALLEL
             ),
             log_dir: self.config.paths.log_dir(),
+            practice_base: self.practice_base(),
         }));
         self.load_draft();
         self.load_accounts();
@@ -268,13 +280,19 @@ impl Worker {
         if self.practice.is_some() {
             return;
         }
-        self.save_draft();
-        self.clear_tiles();
+        if !self.options.practice {
+            // Leaving the real draft for the practice one.
+            self.save_draft();
+            self.clear_tiles();
+        }
         let state_dir = self.options.config.paths.data_dir.join("practice-server");
+        let redirect_uris = self.practice_redirect_uris();
         let server = PracticeServer::start(PracticeOptions {
             state_dir: Some(state_dir),
             processing_secs: self.options.practice_processing_secs,
             auto_approve: self.options.practice_auto_approve,
+            bandwidth_mbps: self.options.practice_bandwidth_mbps,
+            extra_redirect_uris: redirect_uris.clone(),
             ..PracticeOptions::default()
         });
         let server = match server {
@@ -294,7 +312,7 @@ impl Worker {
         self.config = Config::from_parts(paths, file, &move |name| match name {
             "X_UPLOADER_API_BASE" => Some(base.clone()),
             "X_UPLOADER_CLIENT_ID" => Some(practice::PUBLIC_CLIENT_ID.into()),
-            "X_UPLOADER_REDIRECT_URI" => Some(practice::default_redirect_uris().join(",")),
+            "X_UPLOADER_REDIRECT_URI" => Some(redirect_uris.join(",")),
             "X_UPLOADER_KEYRING_SERVICE" => Some(keyring.clone()),
             _ => None,
         });
@@ -307,6 +325,13 @@ impl Worker {
         self.practice = Some(server);
         self.options.practice = true;
         self.enter_mode();
+    }
+
+    fn practice_redirect_uris(&self) -> Vec<String> {
+        self.options
+            .practice_redirect_uris
+            .clone()
+            .unwrap_or_else(practice::default_redirect_uris)
     }
 
     pub fn practice_base(&self) -> Option<String> {

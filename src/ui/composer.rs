@@ -1,0 +1,263 @@
+//! The main screen: banners (posted, sign-in ended, notices), the text box
+//! with X's weighted counter, the media tiles, the drop zone, and the post
+//! bar with the Post button.
+
+use std::time::Instant;
+
+use egui::{Align, Button, Frame, Layout, RichText, TextEdit, Ui, vec2};
+
+use super::app::{App, Dialog};
+use super::model::Status;
+use super::{theme, tile};
+use crate::core::compose;
+use crate::core::limits::{MAX_MEDIA_PER_POST, POST_MAX_WEIGHTED};
+use crate::core::service::{Command, PostState};
+
+/// Why Post can't be pressed now (`None`: it can).
+pub fn post_blocker(app: &App) -> Option<String> {
+    let m = &app.model;
+    if m.active.is_none() {
+        return Some("Sign in first.".into());
+    }
+    if matches!(m.post, PostState::Posting) {
+        return Some("Posting…".into());
+    }
+    let weighted = compose::weighted_length(&m.text);
+    if weighted > POST_MAX_WEIGHTED {
+        return Some(format!(
+            "The text is {} characters too long.",
+            weighted - POST_MAX_WEIGHTED
+        ));
+    }
+    if m.text.trim().is_empty() && m.tiles.is_empty() {
+        return Some("Write something or add a photo or video.".into());
+    }
+    if m.tiles
+        .iter()
+        .any(|t| matches!(t.status, Status::Refused(_)))
+    {
+        return Some("Remove the files X can't take (in red).".into());
+    }
+    let kinds: Vec<_> = m.tiles.iter().filter_map(|t| t.kind()).collect();
+    if let Err(e) = compose::check_mix(&kinds) {
+        return Some(e.to_string());
+    }
+    if m.tiles
+        .iter()
+        .any(|t| matches!(t.status, Status::Failed { .. } | Status::Cancelled))
+    {
+        return Some("An upload stopped: retry it or remove it.".into());
+    }
+    None
+}
+
+pub fn show(app: &mut App, ui: &mut Ui, now: Instant) {
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            let width = ui.available_width().min(680.0);
+            ui.vertical_centered(|ui| {
+                ui.set_max_width(width);
+                ui.with_layout(Layout::top_down(Align::Min), |ui| {
+                    banners(app, ui, now);
+                    text_box(app, ui);
+                    ui.add_space(8.0);
+                    tiles(app, ui, width, now);
+                    drop_zone(app, ui);
+                });
+            });
+        });
+}
+
+fn banner(ui: &mut Ui, color: egui::Color32, add: impl FnOnce(&mut Ui)) {
+    let width = ui.available_width() - 22.0;
+    Frame::new()
+        .fill(color.gamma_multiply(0.18))
+        .stroke(egui::Stroke::new(1.0, color))
+        .corner_radius(8)
+        .inner_margin(10)
+        .show(ui, |ui| {
+            ui.set_width(width);
+            add(ui);
+        });
+    ui.add_space(6.0);
+}
+
+fn banners(app: &mut App, ui: &mut Ui, now: Instant) {
+    if let Some(message) = app.model.expired.clone() {
+        banner(ui, theme::AMBER, |ui| {
+            ui.add(egui::Label::new(message).wrap());
+            ui.label("Your files and text are kept.");
+            if ui.button("Sign in again").clicked() {
+                app.send(Command::SignIn);
+            }
+        });
+    }
+    match app.model.post.clone() {
+        PostState::Posted {
+            post_id,
+            handle,
+            view_url,
+        } => banner(ui, theme::GREEN, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(format!("Posted to {handle}")).strong());
+                if ui.button("View on X").clicked() {
+                    app.send(Command::OpenUrl(view_url.clone()));
+                }
+                if ui.button("Delete post").clicked() {
+                    app.view.dialog = Some(Dialog::ConfirmDelete(post_id.clone()));
+                }
+            });
+        }),
+        PostState::Deleted(_) => banner(ui, theme::GREEN, |ui| {
+            ui.label("The post was deleted from X.");
+        }),
+        PostState::Failed(message) => banner(ui, theme::RED, |ui| {
+            ui.add(egui::Label::new(message).wrap());
+        }),
+        _ => {}
+    }
+    if let Some((notice, at)) = &app.model.notice
+        && now.duration_since(*at).as_secs() < 8
+    {
+        let notice = notice.clone();
+        banner(ui, theme::BLUE, |ui| {
+            ui.add(egui::Label::new(notice).wrap());
+        });
+    }
+}
+
+fn text_box(app: &mut App, ui: &mut Ui) {
+    let label = ui.label(RichText::new("Post text").weak());
+    let response = ui
+        .add(
+            TextEdit::multiline(&mut app.model.text)
+                .hint_text("What's happening?")
+                .desired_rows(4)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    if response.changed() {
+        app.send(Command::DraftText(app.model.text.clone()));
+        if matches!(
+            app.model.post,
+            PostState::Posted { .. } | PostState::Deleted(_) | PostState::Failed(_)
+        ) {
+            app.model.post = PostState::Idle;
+        }
+    }
+    let left = compose::remaining(&app.model.text);
+    let color = if left < 0 {
+        theme::RED
+    } else if left <= 20 {
+        theme::AMBER
+    } else {
+        ui.visuals().weak_text_color()
+    };
+    ui.with_layout(Layout::right_to_left(Align::Min), |ui| {
+        let r = ui.label(RichText::new(left.to_string()).color(color).strong());
+        r.on_hover_text("Characters left, as X counts them (links count 23, emoji and CJK 2)");
+    });
+}
+
+fn tiles(app: &mut App, ui: &mut Ui, width: f32, now: Instant) {
+    let gap = 10.0;
+    let tile_w = ((width - gap) / 2.0).floor();
+    let keys: Vec<u64> = app.model.tiles.iter().map(|t| t.key).collect();
+    for pair in keys.chunks(2) {
+        ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = gap;
+            for key in pair {
+                let Some(tile) = app.model.tiles.iter().find(|t| t.key == *key).cloned() else {
+                    continue;
+                };
+                let texture = app.textures.get(key);
+                if let Some(action) = tile::show(ui, &tile, texture, tile_w, now) {
+                    app.tile_action(*key, action);
+                }
+            }
+        });
+        ui.add_space(gap);
+    }
+}
+
+fn drop_zone(app: &mut App, ui: &mut Ui) {
+    let full = app.model.tiles.len() >= MAX_MEDIA_PER_POST;
+    let width = ui.available_width() - 30.0;
+    Frame::new()
+        .stroke(egui::Stroke::new(1.0, ui.visuals().weak_text_color()))
+        .corner_radius(10)
+        .inner_margin(14)
+        .show(ui, |ui| {
+            ui.set_width(width);
+            ui.vertical_centered(|ui| {
+                let text = if full {
+                    "A post holds up to 4 photos, or 1 video, or 1 GIF."
+                } else {
+                    "Drop photos or a video here, or paste a screenshot (Ctrl+V)"
+                };
+                ui.label(RichText::new(text).weak());
+                if ui
+                    .add_enabled(!full, Button::new("Add photos or video…"))
+                    .clicked()
+                {
+                    app.send(Command::OpenFileDialog);
+                }
+            });
+        });
+}
+
+/// The bar at the bottom: what happens next, and Post (Ctrl+Enter).
+pub fn post_bar(app: &mut App, ui: &mut Ui) {
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        let blocker = post_blocker(app);
+        let waiting = matches!(app.model.post, PostState::WaitingForUploads);
+        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+            let button = Button::new(RichText::new("Post").strong().color(egui::Color32::WHITE))
+                .fill(theme::BLUE)
+                .min_size(vec2(88.0, 32.0));
+            let r = ui.add_enabled(blocker.is_none() && !waiting, button);
+            let r = match &blocker {
+                Some(why) => r.on_disabled_hover_text(why.clone()),
+                None => r.on_hover_text("Ctrl+Enter"),
+            };
+            if r.clicked() {
+                app.post();
+            }
+            ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+                match &app.model.post {
+                    PostState::WaitingForUploads => {
+                        ui.label("Will post when uploads finish");
+                        if ui.button("Cancel post").clicked() {
+                            app.send(Command::CancelPost);
+                        }
+                    }
+                    PostState::Posting => {
+                        ui.label("Posting…");
+                    }
+                    _ => {
+                        if let Some(why) = &blocker {
+                            if !app.model.text.is_empty() || !app.model.tiles.is_empty() {
+                                ui.label(RichText::new(why).weak());
+                            }
+                        } else if app
+                            .model
+                            .tiles
+                            .iter()
+                            .any(|t| !matches!(t.status, Status::Ready))
+                        {
+                            ui.label(
+                                RichText::new(
+                                    "Post now, and it goes out as soon as the uploads finish.",
+                                )
+                                .weak(),
+                            );
+                        }
+                    }
+                }
+            });
+        });
+    });
+    ui.add_space(6.0);
+}
