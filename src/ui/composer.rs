@@ -162,9 +162,11 @@ fn text_box(app: &mut App, ui: &mut Ui) {
 
 fn tiles(app: &mut App, ui: &mut Ui, width: f32, now: Instant) {
     let gap = 10.0;
-    let tile_w = ((width - gap) / 2.0).floor();
+    // Two tiles a row when they fit (large text or a narrow window: one).
+    let per_row = if width >= 600.0 { 2 } else { 1 };
+    let tile_w = ((width - gap * (per_row - 1) as f32) / per_row as f32).floor();
     let keys: Vec<u64> = app.model.tiles.iter().map(|t| t.key).collect();
-    for pair in keys.chunks(2) {
+    for pair in keys.chunks(per_row) {
         ui.horizontal(|ui| {
             ui.spacing_mut().item_spacing.x = gap;
             for key in pair {
@@ -237,22 +239,28 @@ pub fn post_bar(app: &mut App, ui: &mut Ui) {
                         ui.label("Posting…");
                     }
                     _ => {
-                        if let Some(why) = &blocker {
-                            if !app.model.text.is_empty() || !app.model.tiles.is_empty() {
-                                ui.label(RichText::new(why).weak());
+                        let hint = match &blocker {
+                            Some(why)
+                                if !app.model.text.is_empty() || !app.model.tiles.is_empty() =>
+                            {
+                                Some(why.clone())
                             }
-                        } else if app
-                            .model
-                            .tiles
-                            .iter()
-                            .any(|t| !matches!(t.status, Status::Ready))
-                        {
-                            ui.label(
-                                RichText::new(
-                                    "Post now, and it goes out as soon as the uploads finish.",
+                            Some(_) => None,
+                            None if app
+                                .model
+                                .tiles
+                                .iter()
+                                .any(|t| !matches!(t.status, Status::Ready)) =>
+                            {
+                                Some(
+                                    "Post now, and it goes out as soon as the uploads finish."
+                                        .to_string(),
                                 )
-                                .weak(),
-                            );
+                            }
+                            None => None,
+                        };
+                        if let Some(hint) = hint {
+                            ui.add(egui::Label::new(RichText::new(hint).weak()).wrap());
                         }
                     }
                 }

@@ -107,6 +107,22 @@ impl Progress {
         (self.sent_bytes() as f64 / self.total_bytes as f64).min(1.0) as f32
     }
 
+    /// Percent to show: bytes handed over, but never 100 before X has
+    /// acknowledged every chunk.
+    pub fn percent(&self) -> u32 {
+        let pct = (self.fraction() * 100.0).floor() as u32;
+        if self.done_cells() < self.cells.len() {
+            pct.min(99)
+        } else {
+            pct
+        }
+    }
+
+    /// Nothing sent yet: waiting for a free slot (other files go first).
+    pub fn queued(&self) -> bool {
+        self.cells.iter().all(|c| *c == Cell::Waiting) && self.note.is_none()
+    }
+
     pub fn done_cells(&self) -> usize {
         self.cells.iter().filter(|c| **c == Cell::Done).count()
     }

@@ -139,11 +139,13 @@ fn status(ui: &mut Ui, tile: &Tile, now: Instant, action: &mut Option<Action>) {
                     p.cells.len()
                 );
                 chunks::bar(ui, &p.cells, label, p.fraction());
-                let pct = (p.fraction() * 100.0).floor();
+                let pct = p.percent();
                 let line = if paused {
-                    format!("Paused at {pct:.0}%")
+                    format!("Paused at {pct}%")
+                } else if p.queued() {
+                    "Waiting its turn — other files are being sent".to_string()
                 } else {
-                    let mut parts = vec![format!("{pct:.0}%")];
+                    let mut parts = vec![format!("{pct}%")];
                     if let Some(rate) = p.rate.bytes_per_sec() {
                         parts.push(format!("{:.1} MB/s", rate / 1_000_000.0));
                     }
@@ -169,7 +171,7 @@ fn status(ui: &mut Ui, tile: &Tile, now: Instant, action: &mut Option<Action>) {
             } else {
                 ui.label("Starting the upload…");
             }
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 let (text, act) = if paused {
                     ("Resume", Action::Resume)
                 } else {

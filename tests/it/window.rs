@@ -459,6 +459,24 @@ fn a_refused_file_shows_its_reason_and_disturbs_nothing_else() {
             .accesskit_node()
             .is_disabled()
     );
+
+    // A video after a photo would break the mix rule: the video is refused
+    // in its own tile, and taken once the photo is removed.
+    let video = files.video("clip.mp4", 2.0, MIB);
+    gui.drop_files(&[video]);
+    gui.until("the video is refused", |app| {
+        app.model.tiles.len() == 2
+            && matches!(&app.model.tiles[1].status, Status::Refused(r) if r.contains("a post holds one video on its own"))
+    });
+    assert!(
+        gui.harness
+            .query_by_label_contains("clip.mp4 is a video: a post holds one video on its own")
+            .is_some()
+    );
+    gui.click("Remove ok.jpg");
+    gui.until("the video is taken after all", |app| {
+        app.model.tiles.len() == 1 && app.model.tiles[0].status == Status::Ready
+    });
 }
 
 #[test]

@@ -31,6 +31,9 @@ pub(super) struct Tile {
     pub alt: String,
     pub checked: Option<CheckedMedia>,
     pub refused: bool,
+    /// Refused only because of the files before it (the mix rule): checked
+    /// again when one of those is removed.
+    pub mix_refused: bool,
     /// (session, upload) while uploading.
     pub upload: Option<(u64, UploadId)>,
     pub uploaded: Option<Uploaded>,
@@ -55,6 +58,16 @@ impl Worker {
                 if let Some(tile) = self.tiles.remove(&key) {
                     self.stop_upload(&tile);
                     self.emit(AppEvent::Tile(key, TileEvent::Removed));
+                    // Files refused for the mix may fit now.
+                    let again: Vec<TileKey> = self
+                        .tiles
+                        .iter()
+                        .filter(|(_, t)| t.mix_refused)
+                        .map(|(k, _)| *k)
+                        .collect();
+                    for k in again {
+                        self.check(k);
+                    }
                     self.save_draft();
                     self.maybe_post();
                 }
@@ -153,6 +166,7 @@ impl Worker {
                     alt: item.alt.clone(),
                     checked: None,
                     refused: false,
+                    mix_refused: false,
                     upload: None,
                     uploaded,
                     expires_at: item.expires_at,
@@ -219,20 +233,64 @@ impl Worker {
             }
             Ok(media) => {
                 tile.refused = false;
+                tile.mix_refused = false;
                 let info = MediaInfo {
                     kind: media.kind,
                     bytes: media.bytes,
                     duration_secs: media.video.map(|v| v.duration_secs),
                 };
                 let first_check = tile.checked.is_none();
-                tile.checked = Some(media.clone());
                 self.emit(AppEvent::Tile(key, TileEvent::Checked(info)));
+                if let Some(reason) = self.mix_refusal(key, &media) {
+                    if let Some(tile) = self.tiles.get_mut(&key) {
+                        tile.refused = true;
+                        tile.mix_refused = true;
+                        tile.checked = None;
+                    }
+                    self.emit(AppEvent::Tile(key, TileEvent::Refused(reason)));
+                    return;
+                }
+                if let Some(tile) = self.tiles.get_mut(&key) {
+                    tile.checked = Some(media.clone());
+                }
                 if first_check && media.kind != crate::core::limits::MediaKind::Video {
                     super::desktop::thumbnail(key, media.path.clone(), self.internal_sender());
                 }
                 self.start_upload(key);
             }
         }
+    }
+
+    /// Would this file break X's mix rule with the files added before it?
+    /// (Up to 4 photos, or 1 video, or 1 GIF.) The later file is refused.
+    fn mix_refusal(&self, key: TileKey, media: &CheckedMedia) -> Option<String> {
+        use crate::core::limits::MediaKind::{Gif, Video};
+        let earlier: Vec<_> = self
+            .tiles
+            .range(..key)
+            .filter_map(|(_, t)| t.checked.as_ref().map(|c| c.kind))
+            .collect();
+        let mut kinds = earlier.clone();
+        kinds.push(media.kind);
+        crate::core::compose::check_mix(&kinds).err()?;
+        let name = &media.name;
+        Some(match media.kind {
+            Video => format!(
+                "{name} is a video: a post holds one video on its own, not with other files. Post it separately, or remove the others."
+            ),
+            Gif => format!(
+                "{name} is a GIF: a post holds one GIF on its own, not with other files. Post it separately, or remove the others."
+            ),
+            _ if earlier.contains(&Video) => format!(
+                "{name} can't join the video in this post: a video goes on its own. Post the photo separately."
+            ),
+            _ if earlier.contains(&Gif) => format!(
+                "{name} can't join the GIF in this post: a GIF goes on its own. Post the photo separately."
+            ),
+            _ => format!(
+                "{name} would be a fifth photo: a post holds up to 4. Remove one to add this."
+            ),
+        })
     }
 
     fn internal_sender(&self) -> Box<dyn Fn(TileKey, TileEvent) + Send> {
