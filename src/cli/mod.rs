@@ -5,12 +5,15 @@ mod account;
 mod credentials;
 pub mod practice;
 mod progress;
+mod resume;
 mod run;
+mod session;
 pub mod testmedia;
 mod upload;
 mod window;
 
 pub use account::{accounts, login, logout, switch, whoami};
+pub use resume::resume;
 pub use run::{Failure, finish};
 pub use upload::{post, upload};
 pub use window::window;
@@ -58,6 +61,9 @@ pub enum Command {
     Switch(SwitchArgs),
     /// Print the active account's @handle.
     Whoami,
+    /// Continue uploads and posts that were interrupted (a crash, Ctrl-C,
+    /// a lost network).
+    Resume(ResumeArgs),
     /// Run an X-compatible practice server on 127.0.0.1 until Ctrl-C.
     PracticeServer(PracticeServerArgs),
     /// Write generated media for tests, benchmarks and the walk-through.
@@ -117,6 +123,12 @@ pub struct PostArgs {
     /// Up to 4 photos, or 1 video, or 1 GIF.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    #[command(flatten)]
+    pub tuning: TuningArgs,
 }
 
 #[derive(Debug, Args)]

@@ -45,8 +45,10 @@ fn style() -> ProgressStyle {
     .progress_chars("=> ")
 }
 
-/// Draw events until the engine's channel closes.
-pub async fn show(mut events: UnboundedReceiver<Event>) {
+/// Draw events until the engine's channel closes. With `notes`, a start
+/// over (and why) is also said on stderr when it is not a terminal.
+pub async fn show(mut events: UnboundedReceiver<Event>, notes: bool) {
+    let plain = notes && !std::io::IsTerminal::is_terminal(&std::io::stderr());
     let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
     let mut bars: HashMap<UploadId, FileBar> = HashMap::new();
     while let Some(event) = events.recv().await {
@@ -115,6 +117,9 @@ pub async fn show(mut events: UnboundedReceiver<Event>) {
                 }
             }
             Event::StartingOver { id, message, .. } => {
+                if plain {
+                    eprintln!("note: {message}");
+                }
                 if let Some(f) = bars.get(&id) {
                     f.bar.set_message(message);
                 }

@@ -1,23 +1,20 @@
 //! `x-uploader upload` and `x-uploader post`: check every file before a
 //! byte is sent, upload with progress on stderr, print the result on stdout.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::json;
-use tokio::sync::mpsc;
 
 use super::run::{self, Failure};
-use super::{PostArgs, TuningArgs, UploadArgs, credentials, progress};
+use super::session::{
+    self, check_all, connect, failure, media_json, quiet, usage_of, with_ctrl_c, worth_resuming,
+};
+use super::{PostArgs, UploadArgs};
 use crate::core::compose;
+use crate::core::engine::Uploaded;
+use crate::core::engine::journal::{Owner, Record};
 use crate::core::engine::post::{self, PostItem};
-use crate::core::engine::{Engine, Uploaded};
-use crate::core::limits::AccountTier;
 use crate::core::media::check::{self, CheckedMedia};
-use crate::core::xclient::api::User;
-use crate::core::xclient::{RetryConfig, RetryNotice, XClient};
 
 pub fn upload(verbose: u8, args: &UploadArgs) -> ExitCode {
     run::finish(run_upload(verbose, args))
@@ -27,99 +24,39 @@ pub fn post(verbose: u8, args: &PostArgs) -> ExitCode {
     run::finish(run_post(verbose, args))
 }
 
-/// Retries before any file is under way are shown by the bars later; here
-/// they only go to the log.
-fn quiet(n: RetryNotice) {
-    tracing::info!("retrying in {:?}: {}", n.wait, n.reason.describe());
-}
-
-struct Session {
-    engine: Arc<Engine>,
-    me: User,
-    progress: tokio::task::JoinHandle<()>,
-}
-
-/// Connect as the signed-in account and start the engine.
-async fn connect(
-    config: &crate::core::config::Config,
-    tuning: &TuningArgs,
-) -> Result<(Session, AccountTier), Failure> {
-    let engine_config = config.engine_config(tuning.chunk_mib, tuning.parallel)?;
-    let tokens = credentials::token_source(config)?;
-    let client = Arc::new(XClient::new(
-        &config.api_base,
-        tokens,
-        RetryConfig::default(),
-    )?);
-    let me = client
-        .me(&quiet)
-        .await
-        .map_err(|e| e.context("Checking who is signed in"))?;
-    let tier = AccountTier::from_subscription(me.subscription_type.as_deref());
-    let (tx, rx) = mpsc::unbounded_channel();
-    let progress = tokio::spawn(progress::show(rx));
-    Ok((
-        Session {
-            engine: Engine::new(client, engine_config, tx),
-            me,
-            progress,
-        },
-        tier,
-    ))
-}
-
-/// Run `work`; Ctrl-C cancels every upload cleanly.
-async fn with_ctrl_c<T>(
-    session: Session,
-    work: impl Future<Output = Result<T, Failure>>,
-) -> Result<T, Failure> {
-    let result = tokio::select! {
-        r = work => r,
-        _ = tokio::signal::ctrl_c() => Err(Failure::Interrupted),
-    };
-    if result.is_err() {
-        session.engine.cancel_all();
-    }
-    let Session {
-        engine, progress, ..
-    } = session;
-    drop(engine);
-    // The bars end when the uploads have all stopped.
-    let _ = tokio::time::timeout(Duration::from_secs(3), progress).await;
-    result
-}
-
-fn usage_of(flags: &TuningArgs) -> Result<(), Failure> {
-    if let Some(c) = flags.chunk_mib
-        && !(0.25..=5.0).contains(&c)
-    {
-        return Err(Failure::Usage(format!(
-            "--chunk-mib is {c}; give a number of MiB from 0.25 to 5."
-        )));
-    }
-    if let Some(p) = flags.parallel
-        && !(1..=16).contains(&p)
-    {
-        return Err(Failure::Usage(format!(
-            "--parallel is {p}; give a whole number from 1 to 16."
-        )));
-    }
-    Ok(())
-}
-
-fn check_all(files: &[PathBuf], tier: AccountTier) -> Result<Vec<CheckedMedia>, Failure> {
-    files
+/// Start a journal record for each file (a full disk only costs the
+/// ability to resume, so it is logged, not fatal).
+fn records(
+    session: &session::Session,
+    api_base: &str,
+    checked: &[CheckedMedia],
+    owner: impl Fn(usize) -> Owner,
+    alts: &[Option<String>],
+) -> Vec<Option<Record>> {
+    checked
         .iter()
-        .map(|f| check::check_file(f, tier).map_err(Failure::from))
+        .enumerate()
+        .map(|(i, c)| {
+            session
+                .journal
+                .create(
+                    c,
+                    owner(i),
+                    api_base,
+                    Some(session.me.id.clone()),
+                    session.engine.config().segment_bytes,
+                    alts.get(i).cloned().flatten(),
+                )
+                .map_err(|e| tracing::warn!("no journal for {}: {e}", c.name))
+                .ok()
+        })
         .collect()
 }
 
-fn media_json(files: &[PathBuf], done: &[Uploaded]) -> serde_json::Value {
-    files
-        .iter()
-        .zip(done)
-        .map(|(f, u)| json!({ "file": f.to_string_lossy(), "media_id": u.media_id, "bytes": u.bytes }))
-        .collect()
+fn remove_all(records: &[Option<Record>]) {
+    for r in records.iter().flatten() {
+        r.remove();
+    }
 }
 
 fn run_upload(verbose: u8, args: &UploadArgs) -> Result<(), Failure> {
@@ -127,21 +64,46 @@ fn run_upload(verbose: u8, args: &UploadArgs) -> Result<(), Failure> {
     let setup = run::setup(verbose)?;
     let rt = run::runtime()?;
     let done = rt.block_on(async {
-        let (session, tier) = connect(&setup.config, &args.tuning).await?;
-        let checked = match check_all(&args.files, tier) {
+        let session = connect(&setup.config, &args.tuning, false).await?;
+        let checked = match check_all(&args.files, session.tier) {
             Ok(c) => c,
-            Err(e) => return with_ctrl_c(session, async { Err::<Vec<Uploaded>, _>(e) }).await,
+            Err(e) => {
+                return with_ctrl_c(session, async {
+                    Err::<(Vec<Uploaded>, Vec<Option<Record>>), _>(e)
+                })
+                .await;
+            }
         };
+        let records = records(
+            &session,
+            &setup.config.api_base,
+            &checked,
+            |_| Owner::CliUpload,
+            &[],
+        );
         let engine = session.engine.clone();
-        let ids: Vec<_> = checked.into_iter().map(|c| engine.start(c, None)).collect();
+        let ids: Vec<_> = checked
+            .into_iter()
+            .zip(&records)
+            .map(|(c, r)| engine.start_journaled(c, None, r.clone()))
+            .collect();
         let work = async {
-            futures_util::future::try_join_all(ids.iter().map(|id| engine.wait(*id)))
-                .await
-                .map_err(Failure::from)
+            match futures_util::future::try_join_all(ids.iter().map(|id| engine.wait(*id))).await {
+                Ok(done) => Ok(done),
+                Err(e) => {
+                    let keep = worth_resuming(&e);
+                    if !keep {
+                        remove_all(&records);
+                    }
+                    Err(failure(e, keep))
+                }
+            }
         };
-        with_ctrl_c(session, work).await
-    })?;
-    rt.shutdown_timeout(Duration::from_secs(1));
+        let done = with_ctrl_c(session, work).await?;
+        Ok::<_, Failure>((done, records))
+    });
+    let (done, records) = done?;
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
     if args.tuning.json {
         println!("{}", json!({ "media": media_json(&args.files, &done) }));
     } else {
@@ -149,6 +111,8 @@ fn run_upload(verbose: u8, args: &UploadArgs) -> Result<(), Failure> {
             println!("{}\t{}", u.media_id, file.display());
         }
     }
+    // The media ids are printed: nothing left to resume.
+    remove_all(&records);
     Ok(())
 }
 
@@ -180,37 +144,72 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Error(e.to_string()))?;
     let setup = run::setup(verbose)?;
     let rt = run::runtime()?;
-    let (published, username) = rt.block_on(async {
-        let (session, tier) = connect(&setup.config, &args.tuning).await?;
+    let published = rt.block_on(async {
+        let session = connect(&setup.config, &args.tuning, false).await?;
+        let alts: Vec<Option<String>> = (0..args.files.len())
+            .map(|i| args.alts.get(i).cloned().filter(|a| !a.is_empty()))
+            .collect();
         let prepared = (|| {
-            let checked = check_all(&args.files, tier)?;
+            let checked = check_all(&args.files, session.tier)?;
             let kinds: Vec<_> = checked.iter().map(|c| c.kind).collect();
             compose::check_mix(&kinds).map_err(|e| {
                 Failure::Error(format!("{} can't go in one post. {e}", names(&checked)))
             })?;
-            checked
-                .into_iter()
-                .enumerate()
-                .map(|(i, media)| {
-                    let alt = args.alts.get(i).cloned().filter(|a| !a.is_empty());
-                    check::check_alt(&media.name, media.kind, alt.as_deref().unwrap_or(""))?;
-                    Ok(PostItem { media, alt })
-                })
-                .collect::<Result<Vec<_>, Failure>>()
+            for (media, alt) in checked.iter().zip(&alts) {
+                check::check_alt(&media.name, media.kind, alt.as_deref().unwrap_or(""))?;
+            }
+            Ok::<_, Failure>(checked)
         })();
+        let checked = match prepared {
+            Ok(c) => c,
+            Err(e) => return with_ctrl_c(session, async { Err::<post::Published, _>(e) }).await,
+        };
+        // The post is journaled before any byte goes, so `resume` can finish it.
+        let mut intent =
+            session
+                .journal
+                .create_post(&text, &setup.config.api_base, Some(session.me.id.clone()));
+        let records = records(
+            &session,
+            &setup.config.api_base,
+            &checked,
+            |i| Owner::CliPost {
+                post: intent.id.clone(),
+                position: i,
+            },
+            &alts,
+        );
+        intent.uploads = records.iter().flatten().map(Record::id).collect();
+        let journaled =
+            records.iter().all(Option::is_some) && session.journal.save_post(&intent).is_ok();
+        let items: Vec<PostItem> = checked
+            .into_iter()
+            .zip(alts)
+            .zip(&records)
+            .map(|((media, alt), record)| PostItem {
+                record: record.clone(),
+                ..PostItem::new(media, alt)
+            })
+            .collect();
         let engine = session.engine.clone();
         let me = session.me.clone();
+        let journal = session.journal.clone();
+        let intent_id = intent.id.clone();
         let work = async {
-            let items = prepared?;
-            post::publish(&engine, &me, &text, items, &quiet)
-                .await
-                .map_err(Failure::from)
+            let result = post::publish(&engine, &me, &text, items, None, &quiet).await;
+            let keep = match &result {
+                Ok(_) => false,
+                Err(e) => journaled && worth_resuming(e),
+            };
+            if !keep {
+                remove_all(&records);
+                journal.remove_post(&intent_id);
+            }
+            result.map_err(|e| failure(e, keep))
         };
-        let published = with_ctrl_c(session, work).await?;
-        Ok::<_, Failure>((published, me.username))
+        with_ctrl_c(session, work).await
     })?;
-    rt.shutdown_timeout(Duration::from_secs(1));
-    tracing::info!("posted {} as @{username}", published.post_id);
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
     if args.tuning.json {
         println!(
             "{}",

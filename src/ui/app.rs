@@ -95,6 +95,8 @@ impl App {
             Action::Resume => Command::Resume(key),
             Action::Cancel => Command::Cancel(key),
             Action::Retry => Command::Retry(key),
+            Action::Continue => Command::Continue(key),
+            Action::StartOver => Command::StartOver(key),
             Action::EditAlt => {
                 if let Some(t) = self.model.tiles.iter().find(|t| t.key == key) {
                     self.view.dialog = Some(Dialog::Alt {

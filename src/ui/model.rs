@@ -168,8 +168,13 @@ pub enum Status {
     Finalizing,
     Processing(Option<u32>),
     Ready,
-    Failed { message: String, retryable: bool },
+    Failed {
+        message: String,
+        retryable: bool,
+    },
     Cancelled,
+    /// Interrupted last time at this percent: continue or start over?
+    Interrupted(u32),
 }
 
 #[derive(Debug, Clone)]
@@ -339,6 +344,7 @@ impl Model {
                 }
             }
             TileEvent::WaitingForSignIn => tile.status = Status::WaitingForSignIn,
+            TileEvent::Interrupted { percent } => tile.status = Status::Interrupted(percent),
             TileEvent::Upload(e) => return upload_event(tile, e, now),
             TileEvent::Added { .. } | TileEvent::Removed => {}
         }

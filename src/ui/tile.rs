@@ -23,6 +23,8 @@ pub enum Action {
     Cancel,
     Retry,
     EditAlt,
+    Continue,
+    StartOver,
 }
 
 /// Draw the tile in a box of `width` × [`HEIGHT`]; returns what was pressed.
@@ -228,6 +230,19 @@ fn status(ui: &mut Ui, tile: &Tile, now: Instant, action: &mut Option<Action>) {
                 }
                 if !retryable {
                     ui.label(RichText::new("or remove it").weak());
+                }
+            });
+        }
+        Status::Interrupted(percent) => {
+            ui.add(
+                egui::Label::new(format!("Continue uploading {} ({percent} %)?", tile.name)).wrap(),
+            );
+            ui.horizontal(|ui| {
+                if ui.button("Continue").clicked() {
+                    *action = Some(Action::Continue);
+                }
+                if ui.button("Start over").clicked() {
+                    *action = Some(Action::StartOver);
                 }
             });
         }

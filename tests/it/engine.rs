@@ -600,9 +600,11 @@ fn publish_uploads_sets_alt_texts_and_posts_once() {
     let rt = runtime();
     let me = rt.block_on(c.me(&quiet)).unwrap();
     let items: Vec<PostItem> = (0..3)
-        .map(|i| PostItem {
-            media: checked(&files.jpeg(&format!("p{i}.jpg"), Some(300_000))),
-            alt: Some(format!("photo number {i}")),
+        .map(|i| {
+            PostItem::new(
+                checked(&files.jpeg(&format!("p{i}.jpg"), Some(300_000))),
+                Some(format!("photo number {i}")),
+            )
         })
         .collect();
     let published = rt
@@ -611,6 +613,7 @@ fn publish_uploads_sets_alt_texts_and_posts_once() {
             &me,
             "three photos",
             items,
+            None,
             &quiet,
         ))
         .unwrap();

@@ -8,5 +8,6 @@ mod practice_controls;
 mod practice_media;
 mod practice_oauth;
 mod practice_posts;
+mod resume;
 mod support;
 mod window;

@@ -701,3 +701,70 @@ fn not_configured_screen_offers_practice_mode_and_settings() {
         "configured: sign in is offered"
     );
 }
+
+#[test]
+fn quitting_mid_upload_then_reopening_offers_to_continue() {
+    let dir = temp_dir();
+    let mut setup = Setup::new(&dir);
+    setup.bandwidth_mbps = Some(30.0);
+    setup.processing_secs = 0.5;
+    let files = Files::new();
+    let video = files.video("launch.mp4", 10.0, 16 * MIB);
+    let media_id;
+    {
+        let mut gui = Gui::start(&setup);
+        gui.sign_in(NEWS);
+        gui.drop_files(std::slice::from_ref(&video));
+        gui.until("two chunks are in", |app| {
+            app.model.tiles[0]
+                .progress
+                .as_ref()
+                .is_some_and(|p| p.done_cells() >= 2)
+        });
+        media_id = gui.inspect("requests?endpoint=append")["requests"][0]["media_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // The window closes here, mid-upload.
+    }
+    let mut gui = Gui::start(&setup);
+    gui.until("it offers to continue", |app| {
+        matches!(app.model.tiles.first().map(|t| &t.status), Some(Status::Interrupted(p)) if *p >= 50)
+    });
+    assert!(
+        gui.harness
+            .query_by_label_contains("Continue uploading launch.mp4 (")
+            .is_some()
+    );
+    gui.until("signed in again from the keychain", |app| {
+        app.model.active.is_some()
+    });
+    gui.click("Continue");
+    gui.until("the upload completes", all_ready);
+    let media = gui.inspect(&format!("media/{media_id}"));
+    assert_eq!(
+        media["sha256"],
+        sha256_of(&video),
+        "the same media id, completed"
+    );
+    let again = media["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["receipts"].as_u64().unwrap() > 1)
+        .count();
+    assert!(
+        again <= 3,
+        "only segments in flight at the quit were sent again ({again})"
+    );
+    assert!(
+        gui.inspect("requests")["counts"]["initialize"].is_null(),
+        "no new upload was started"
+    );
+    // Once in the draft, the journal entry is gone.
+    let journal = dir.path().join("data/journal");
+    assert_eq!(
+        std::fs::read_dir(journal).map(|d| d.count()).unwrap_or(0),
+        0
+    );
+}

@@ -6,6 +6,7 @@
 //! command line and the window are just listeners.
 
 mod body;
+pub mod journal;
 pub mod post;
 mod upload;
 
@@ -197,10 +198,22 @@ impl Engine {
 
     /// Start uploading a checked file (on the current tokio runtime).
     pub fn start(&self, media: CheckedMedia, resume: Option<ResumePoint>) -> UploadId {
+        self.start_journaled(media, resume, None)
+    }
+
+    /// Start an upload whose progress is kept in a journal record (so it
+    /// can continue after a crash or a quit).
+    pub fn start_journaled(
+        &self,
+        media: CheckedMedia,
+        resume: Option<ResumePoint>,
+        record: Option<journal::Record>,
+    ) -> UploadId {
         let id = UploadId(self.next_id.fetch_add(1, Ordering::Relaxed));
         let (control, rx) = watch::channel(Control::Run);
         let shared = self.shared.clone();
-        let task = tokio::spawn(async move { upload::run(shared, id, media, rx, resume).await });
+        let task =
+            tokio::spawn(async move { upload::run(shared, id, media, rx, resume, record).await });
         self.lock().insert(
             id,
             Running {

@@ -10,11 +10,28 @@ use crate::core::media::check::CheckedMedia;
 use crate::core::xclient::api::{PostAnswer, User};
 use crate::core::xclient::{ErrorKind, RetryNotice, XClient, XError};
 
-/// One file of a post, with its alt text.
+/// One file of a post, with its alt text (and, when continuing an
+/// interrupted upload, where it stopped and its journal record).
 #[derive(Debug, Clone)]
 pub struct PostItem {
     pub media: CheckedMedia,
     pub alt: Option<String>,
+    pub resume: Option<super::ResumePoint>,
+    pub record: Option<super::journal::Record>,
+    /// Already uploaded and processed (a journal said so).
+    pub ready: Option<String>,
+}
+
+impl PostItem {
+    pub fn new(media: CheckedMedia, alt: Option<String>) -> PostItem {
+        PostItem {
+            media,
+            alt,
+            resume: None,
+            record: None,
+            ready: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,18 +47,36 @@ pub fn post_url(username: &str, post_id: &str) -> String {
 }
 
 /// Upload every file (together, within the engine's bound), then post.
+/// With `posted_since` (continuing an interrupted post), the account's
+/// recent posts are checked first, so a post that did go out is not sent
+/// twice.
 pub async fn publish(
     engine: &Arc<Engine>,
     me: &User,
     text: &str,
     items: Vec<PostItem>,
+    posted_since: Option<u64>,
     notify: &(dyn Fn(RetryNotice) + Send + Sync),
 ) -> Result<Published, XError> {
-    let ids: Vec<_> = items
-        .iter()
-        .map(|i| engine.start(i.media.clone(), None))
-        .collect();
-    let waits = ids.iter().map(|id| engine.wait(*id));
+    let waits = items.iter().map(|i| {
+        let start = i
+            .ready
+            .is_none()
+            .then(|| engine.start_journaled(i.media.clone(), i.resume.clone(), i.record.clone()));
+        let ready = i.ready.clone().map(|media_id| Uploaded {
+            media_id,
+            bytes: i.media.bytes,
+            kind: i.media.kind,
+            name: i.media.name.clone(),
+        });
+        async move {
+            match (start, ready) {
+                (Some(id), _) => engine.wait(id).await,
+                (None, Some(done)) => Ok(done),
+                (None, None) => Err(XError::new(ErrorKind::Other, "Nothing to upload.")),
+            }
+        }
+    });
     let uploaded = match futures_util::future::try_join_all(waits).await {
         Ok(u) => u,
         Err(e) => {
@@ -59,6 +94,16 @@ pub async fn publish(
         }
     }
     let media_ids: Vec<String> = uploaded.iter().map(|u| u.media_id.clone()).collect();
+    if posted_since.is_some()
+        && let Some(post) = already_posted(engine.client(), me, text, notify).await?
+    {
+        tracing::info!("post {} was already published", post.id);
+        return Ok(Published {
+            url: post_url(&me.username, &post.id),
+            post_id: post.id,
+            media: uploaded,
+        });
+    }
     let post = create_post_once(engine.client(), me, text, &media_ids, notify).await?;
     Ok(Published {
         url: post_url(&me.username, &post.id),
@@ -118,6 +163,21 @@ pub async fn create_post_once(
             _ => return Err(error),
         }
     }
+}
+
+/// A recent post of `me` with this text (an interrupted run may have
+/// published it just before it stopped).
+async fn already_posted(
+    client: &XClient,
+    me: &User,
+    text: &str,
+    notify: &(dyn Fn(RetryNotice) + Send + Sync),
+) -> Result<Option<PostAnswer>, XError> {
+    let recent = client
+        .recent_posts(&me.id, notify)
+        .await
+        .map_err(|e| e.context("Checking the account's recent posts"))?;
+    Ok(recent.into_iter().find(|p| p.text.trim() == text.trim()))
 }
 
 fn same_post(post: &PostAnswer, text: &str, media_ids: &[String]) -> bool {

@@ -10,6 +10,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::body::segment_body;
+use super::journal::Record;
 use super::{
     Control, Event, MIN_SEGMENT_BYTES, ResumePoint, Shared, UploadId, plan_segment_bytes,
     segment_count,
@@ -47,8 +48,14 @@ pub(crate) async fn run(
     media: CheckedMedia,
     control: watch::Receiver<Control>,
     resume: Option<ResumePoint>,
+    record: Option<Record>,
 ) -> Result<Uploaded, XError> {
-    let result = run_inner(&shared, id, &media, control, resume).await;
+    let result = run_inner(&shared, id, &media, control, resume, record.as_ref()).await;
+    if result.is_ok()
+        && let Some(r) = &record
+    {
+        r.ready();
+    }
     match &result {
         Ok(done) => shared.emit(Event::Ready {
             id,
@@ -70,6 +77,7 @@ async fn run_inner(
     media: &CheckedMedia,
     mut control: watch::Receiver<Control>,
     mut resume: Option<ResumePoint>,
+    record: Option<&Record>,
 ) -> Result<Uploaded, XError> {
     let name = media.name.clone();
     let requested = resume
@@ -98,84 +106,116 @@ async fn run_inner(
         }
     };
 
-    let media_id = loop {
-        let (media_id, acked) = match resume.take() {
-            Some(r) if r.segment_bytes == segment_bytes => (r.media_id, r.acked),
-            _ => {
-                let init = shared
-                    .client
-                    .initialize(
-                        &media.mime,
-                        media.bytes,
-                        media.kind.category(),
-                        &retry_notice,
-                    )
-                    .await
-                    .map_err(|e| e.context(&format!("Starting the upload of {name}")))?;
-                let expires_at = now_secs() + init.expires_after_secs.unwrap_or(86_400);
-                shared.emit(Event::MediaCreated {
-                    id,
-                    media_id: init.id.clone(),
-                    expires_at,
-                });
-                (init.id, BTreeSet::new())
+    // When a resumed media id turns out to be gone at X, start over.
+    let forgotten = |e: &XError| {
+        matches!(
+            e.kind,
+            ErrorKind::Refused | ErrorKind::NotFound | ErrorKind::Forbidden
+        )
+    };
+    let starting_over = |segment_bytes: u64| Event::StartingOver {
+        id,
+        message: format!(
+            "X no longer holds the earlier upload of {name}; uploading it again from the beginning."
+        ),
+        segment_bytes,
+    };
+    let (media_id, mut answer) = 'upload: loop {
+        let mut resumed = false;
+        let media_id = loop {
+            let (media_id, acked) = match resume.take() {
+                Some(r) if r.segment_bytes == segment_bytes => {
+                    resumed = true;
+                    (r.media_id, r.acked)
+                }
+                _ => {
+                    let init = shared
+                        .client
+                        .initialize(
+                            &media.mime,
+                            media.bytes,
+                            media.kind.category(),
+                            &retry_notice,
+                        )
+                        .await
+                        .map_err(|e| e.context(&format!("Starting the upload of {name}")))?;
+                    let expires_at = now_secs() + init.expires_after_secs.unwrap_or(86_400);
+                    if let Some(r) = record {
+                        r.media_created(&init.id, expires_at, segment_bytes);
+                    }
+                    shared.emit(Event::MediaCreated {
+                        id,
+                        media_id: init.id.clone(),
+                        expires_at,
+                    });
+                    (init.id, BTreeSet::new())
+                }
+            };
+            shared.emit(Event::Started {
+                id,
+                name: name.clone(),
+                total_bytes: media.bytes,
+                segments: segment_count(media.bytes, segment_bytes),
+                segment_bytes,
+            });
+            for &index in &acked {
+                shared.emit(Event::SegmentDone { id, index });
+            }
+            let upload = Upload {
+                shared,
+                id,
+                media,
+                media_id: &media_id,
+                segment_bytes,
+                record,
+            };
+            match send_segments(&upload, acked, &mut control).await {
+                Ok(()) => break media_id,
+                Err(Stop::Cancelled) => return Err(cancelled(&name)),
+                Err(Stop::Error(e)) if resumed && forgotten(&e) => {
+                    tracing::info!("resumed media is gone at X ({}); starting over", e.message);
+                    shared.emit(starting_over(segment_bytes));
+                    resumed = false;
+                }
+                Err(Stop::Error(e)) => return Err(e.context(&format!("Uploading {name}"))),
+                Err(Stop::TooLarge) => {
+                    let half = segment_bytes / 2;
+                    let needed = media.bytes.div_ceil(crate::core::limits::MAX_SEGMENTS);
+                    if half < MIN_SEGMENT_BYTES || half < needed {
+                        return Err(XError::new(
+                            ErrorKind::TooLarge,
+                            format!(
+                                "X's network refused the pieces of {name} as too large, and the file is too big to send in smaller pieces. Export it smaller."
+                            ),
+                        ));
+                    }
+                    segment_bytes = half;
+                    shared.emit(Event::StartingOver {
+                        id,
+                        message: format!(
+                            "X refused pieces of {} — starting over with pieces of {}",
+                            human_bytes(segment_bytes * 2),
+                            human_bytes(segment_bytes)
+                        ),
+                        segment_bytes,
+                    });
+                }
             }
         };
-        shared.emit(Event::Started {
-            id,
-            name: name.clone(),
-            total_bytes: media.bytes,
-            segments: segment_count(media.bytes, segment_bytes),
-            segment_bytes,
-        });
-        for &index in &acked {
-            shared.emit(Event::SegmentDone { id, index });
-        }
-        match send_segments(
-            shared,
-            id,
-            media,
-            &media_id,
-            segment_bytes,
-            acked,
-            &mut control,
-        )
-        .await
-        {
-            Ok(()) => break media_id,
-            Err(Stop::Cancelled) => return Err(cancelled(&name)),
-            Err(Stop::Error(e)) => return Err(e.context(&format!("Uploading {name}"))),
-            Err(Stop::TooLarge) => {
-                let half = segment_bytes / 2;
-                let needed = media.bytes.div_ceil(crate::core::limits::MAX_SEGMENTS);
-                if half < MIN_SEGMENT_BYTES || half < needed {
-                    return Err(XError::new(
-                        ErrorKind::TooLarge,
-                        format!(
-                            "X's network refused the pieces of {name} as too large, and the file is too big to send in smaller pieces. Export it smaller."
-                        ),
-                    ));
-                }
-                segment_bytes = half;
-                shared.emit(Event::StartingOver {
-                    id,
-                    message: format!(
-                        "X refused pieces of {} — starting over with pieces of {}",
-                        human_bytes(segment_bytes * 2),
-                        human_bytes(segment_bytes)
-                    ),
-                    segment_bytes,
-                });
+
+        shared.emit(Event::Finalizing { id });
+        match shared.client.finalize(&media_id, &retry_notice).await {
+            Ok(answer) => break 'upload (media_id, answer),
+            Err(e) if resumed && forgotten(&e) => {
+                tracing::info!(
+                    "resumed media can't be finalized ({}); starting over",
+                    e.message
+                );
+                shared.emit(starting_over(segment_bytes));
             }
+            Err(e) => return Err(e.context(&format!("Finishing the upload of {name}"))),
         }
     };
-
-    shared.emit(Event::Finalizing { id });
-    let mut answer = shared
-        .client
-        .finalize(&media_id, &retry_notice)
-        .await
-        .map_err(|e| e.context(&format!("Finishing the upload of {name}")))?;
 
     // X processes videos and GIFs; poll no sooner than it asks.
     while let Some(info) = answer.processing_info.clone() {
@@ -242,17 +282,49 @@ fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
+/// One attempt at a file's segments: where they go and how big they are.
+struct Upload<'a> {
+    shared: &'a Arc<Shared>,
+    id: UploadId,
+    media: &'a CheckedMedia,
+    media_id: &'a str,
+    segment_bytes: u64,
+    record: Option<&'a Record>,
+}
+
+/// One segment on its way (owned: it runs as a task of its own).
+struct Segment {
+    shared: Arc<Shared>,
+    id: UploadId,
+    path: std::path::PathBuf,
+    media_id: String,
+    index: u32,
+    offset: u64,
+    len: u64,
+    file_bytes: u64,
+}
+
 /// Send every segment not yet acknowledged; several at once within the
 /// engine-wide bound, or one at a time once X refuses out-of-order ones.
 async fn send_segments(
-    shared: &Arc<Shared>,
-    id: UploadId,
-    media: &CheckedMedia,
-    media_id: &str,
-    segment_bytes: u64,
+    upload: &Upload<'_>,
     mut done: BTreeSet<u32>,
     control: &mut watch::Receiver<Control>,
 ) -> Result<(), Stop> {
+    let Upload {
+        shared,
+        id,
+        media,
+        media_id,
+        segment_bytes,
+        record,
+    } = *upload;
+    let ack = |index: u32| {
+        if let Some(r) = record {
+            r.acked(index);
+        }
+        shared.emit(Event::SegmentDone { id, index });
+    };
     let count = segment_count(media.bytes, segment_bytes);
     let mut queue: VecDeque<u32> = (0..count).filter(|i| !done.contains(i)).collect();
     // In flight, and whether each went out before all earlier ones were in.
@@ -278,7 +350,7 @@ async fn send_segments(
                     if let Ok((index, Ok(()))) = joined {
                         in_flight.remove(&index);
                         done.insert(index);
-                        shared.emit(Event::SegmentDone { id, index });
+                        ack(index);
                     }
                 }
                 for index in std::mem::take(&mut in_flight).into_keys().rev() {
@@ -317,7 +389,7 @@ async fn send_segments(
                 match result {
                     Ok(()) => {
                         done.insert(index);
-                        shared.emit(Event::SegmentDone { id, index });
+                        ack(index);
                     }
                     Err(e) if e.kind == ErrorKind::TooLarge => {
                         tasks.abort_all();
@@ -351,14 +423,19 @@ async fn send_segments(
                 let Some(index) = queue.pop_front() else { continue };
                 in_flight.insert(index, (0..index).any(|i| !done.contains(&i)));
                 shared.emit(Event::SegmentStarted { id, index });
-                let shared = shared.clone();
-                let path = media.path.clone();
-                let media_id = media_id.to_string();
-                let offset = index as u64 * segment_bytes;
-                let len = segment_bytes.min(media.bytes - offset);
-                let file_bytes = media.bytes;
+                                let offset = index as u64 * segment_bytes;
+                let segment = Segment {
+                    shared: shared.clone(),
+                    id,
+                    path: media.path.clone(),
+                    media_id: media_id.to_string(),
+                    index,
+                    offset,
+                    len: segment_bytes.min(media.bytes - offset),
+                    file_bytes: media.bytes,
+                };
                 tasks.spawn(async move {
-                    let result = send_segment(&shared, id, &path, &media_id, index, offset, len, file_bytes).await;
+                    let result = send_segment(segment).await;
                     drop(permit);
                     (index, result)
                 });
@@ -367,17 +444,20 @@ async fn send_segments(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn send_segment(
-    shared: &Arc<Shared>,
-    id: UploadId,
-    path: &std::path::Path,
-    media_id: &str,
-    index: u32,
-    offset: u64,
-    len: u64,
-    file_bytes: u64,
-) -> Result<(), XError> {
+async fn send_segment(segment: Segment) -> Result<(), XError> {
+    let Segment {
+        shared,
+        id,
+        path,
+        media_id,
+        index,
+        offset,
+        len,
+        file_bytes,
+    } = segment;
+    let shared = &shared;
+    let path = path.as_path();
+    let media_id = media_id.as_str();
     // Progress events every 256 KiB (and at the end), not per slice.
     let last = Arc::new(AtomicU64::new(0));
     let progress = {

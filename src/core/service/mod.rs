@@ -51,6 +51,10 @@ pub enum Command {
     Resume(TileKey),
     Cancel(TileKey),
     Retry(TileKey),
+    /// Continue an upload interrupted last time (the app quit mid-upload).
+    Continue(TileKey),
+    /// Upload it again from the beginning instead.
+    StartOver(TileKey),
     /// The composer's text changed (kept in the draft).
     DraftText(String),
     /// Post now, or as soon as every upload is ready.
@@ -110,6 +114,10 @@ pub enum TileEvent {
     },
     /// Waiting for a sign-in before it can upload.
     WaitingForSignIn,
+    /// Its upload was interrupted last time at `percent`: continue?
+    Interrupted {
+        percent: u32,
+    },
     Removed,
 }
 

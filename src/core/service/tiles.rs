@@ -8,8 +8,9 @@ use super::drafts::{Draft, DraftItem};
 use super::worker::{Internal, Worker};
 use super::{AppEvent, Command, MediaInfo, PostState, TileEvent, TileKey};
 use crate::core::auth::oauth::now_secs;
+use crate::core::engine::journal::{Decision, Journal, Owner, Record, decide};
 use crate::core::engine::post::{Published, create_post_once, post_url};
-use crate::core::engine::{Event, UploadId};
+use crate::core::engine::{Event, ResumePoint, UploadId};
 use crate::core::limits::AccountTier;
 use crate::core::media::check::{self, CheckedMedia};
 use crate::core::xclient::api::User;
@@ -40,6 +41,12 @@ pub(super) struct Tile {
     /// Expiry X gave at INITIALIZE, kept for the draft.
     pub expires_at: Option<u64>,
     pub failed: bool,
+    /// The upload's journal record (removed once the draft has the id).
+    pub record: Option<Record>,
+    /// An interrupted upload the user may continue, and how far it got.
+    pub offer: Option<(ResumePoint, u32)>,
+    /// Accepted: continue from here.
+    pub resume: Option<ResumePoint>,
 }
 
 impl Worker {
@@ -57,6 +64,9 @@ impl Worker {
             Command::Remove(key) => {
                 if let Some(tile) = self.tiles.remove(&key) {
                     self.stop_upload(&tile);
+                    if let Some(r) = &tile.record {
+                        r.remove();
+                    }
                     self.emit(AppEvent::Tile(key, TileEvent::Removed));
                     // Files refused for the mix may fit now.
                     let again: Vec<TileKey> = self
@@ -84,6 +94,22 @@ impl Worker {
             Command::Retry(key) => {
                 if let Some(t) = self.tiles.get_mut(&key) {
                     t.failed = false;
+                }
+                self.start_upload(key);
+            }
+            Command::Continue(key) => {
+                if let Some(t) = self.tiles.get_mut(&key) {
+                    t.resume = t.offer.take().map(|(point, _)| point);
+                }
+                self.start_upload(key);
+            }
+            Command::StartOver(key) => {
+                if let Some(t) = self.tiles.get_mut(&key) {
+                    t.offer = None;
+                    t.resume = None;
+                    if let Some(r) = t.record.take() {
+                        r.remove();
+                    }
                 }
                 self.start_upload(key);
             }
@@ -131,6 +157,7 @@ impl Worker {
     }
 
     pub(super) fn add_files(&mut self, files: Vec<PathBuf>, from_draft: Option<Vec<DraftItem>>) {
+        let from_draft_marker = from_draft.is_some();
         let items: Vec<DraftItem> = match from_draft {
             Some(items) => items,
             None => files
@@ -141,6 +168,7 @@ impl Worker {
                 })
                 .collect(),
         };
+        let from_journal = from_draft_marker;
         for item in items {
             let key = self.next_key;
             self.next_key += 1;
@@ -171,8 +199,14 @@ impl Worker {
                     uploaded,
                     expires_at: item.expires_at,
                     failed: false,
+                    record: None,
+                    offer: None,
+                    resume: None,
                 },
             );
+            if from_journal {
+                self.recover(key);
+            }
             self.emit(AppEvent::Tile(
                 key,
                 TileEvent::Added {
@@ -252,6 +286,11 @@ impl Worker {
                 }
                 if let Some(tile) = self.tiles.get_mut(&key) {
                     tile.checked = Some(media.clone());
+                    if let Some((_, percent)) = &tile.offer {
+                        let percent = *percent;
+                        self.emit(AppEvent::Tile(key, TileEvent::Interrupted { percent }));
+                        return;
+                    }
                 }
                 if first_check && media.kind != crate::core::limits::MediaKind::Video {
                     super::desktop::thumbnail(key, media.path.clone(), self.internal_sender());
@@ -293,6 +332,60 @@ impl Worker {
         })
     }
 
+    fn journal(&self) -> Journal {
+        Journal::new(&self.options.config.paths.data_dir)
+    }
+
+    /// A tile from the draft whose upload was interrupted: offer to
+    /// continue it, reuse a finished one, or start over and say why.
+    fn recover(&mut self, key: TileKey) {
+        let Some(tile) = self.tiles.get(&key) else {
+            return;
+        };
+        if tile.uploaded.is_some() {
+            return;
+        }
+        let practice = self.options.practice;
+        let (entries, aside) = self.journal().entries();
+        for a in aside {
+            self.emit(AppEvent::Notice(a.message));
+        }
+        let Some(entry) = entries
+            .into_iter()
+            .find(|e| e.owner == Owner::Draft { practice } && e.file.path == tile.path)
+        else {
+            return;
+        };
+        let record = self.journal().record(entry.clone());
+        let percent = entry.percent();
+        match decide(&entry) {
+            Decision::Continue(point) => {
+                if let Some(t) = self.tiles.get_mut(&key) {
+                    t.offer = Some((point, percent));
+                    t.record = Some(record);
+                }
+            }
+            Decision::Ready(media_id) => {
+                if let Some(t) = self.tiles.get_mut(&key) {
+                    t.uploaded = Some(Uploaded {
+                        media_id,
+                        expires_at: entry.expires_at.unwrap_or_else(|| now_secs() + 3600),
+                        account_id: entry.account_id.clone().unwrap_or_default(),
+                        alt_sent: String::new(),
+                    });
+                }
+                record.remove();
+            }
+            Decision::StartOver(reason) => {
+                if let Some(reason) = reason {
+                    self.emit(AppEvent::Notice(reason));
+                }
+                record.remove();
+            }
+            Decision::Gone(_) => record.remove(),
+        }
+    }
+
     fn internal_sender(&self) -> Box<dyn Fn(TileKey, TileEvent) + Send> {
         let events = self.event_sender();
         Box::new(move |key, event| events(AppEvent::Tile(key, event)))
@@ -324,10 +417,32 @@ impl Worker {
         }
         let engine = session.engine.clone();
         let session_id = session.id;
-        let id = engine.start(media, None);
+        let account_id = session.account.id.clone();
+        let (record, resume, alt) = (tile.record.clone(), tile.resume.clone(), tile.alt.clone());
+        // Journal the upload so a quit or a crash doesn't lose it.
+        let record = record.or_else(|| {
+            let owner = Owner::Draft {
+                practice: self.options.practice,
+            };
+            let alt = Some(alt).filter(|a| !a.is_empty());
+            self.journal()
+                .create(
+                    &media,
+                    owner,
+                    &self.config.api_base,
+                    Some(account_id),
+                    engine.config().segment_bytes,
+                    alt,
+                )
+                .map_err(|e| tracing::warn!("no journal for {}: {e}", media.name))
+                .ok()
+        });
+        let id = engine.start_journaled(media, resume, record.clone());
         if let Some(t) = self.tiles.get_mut(&key) {
             t.upload = Some((session_id, id));
             t.uploaded = None;
+            t.resume = None;
+            t.record = record;
         }
         let internal = self.internal.clone();
         tokio::spawn(async move {
@@ -397,6 +512,8 @@ impl Worker {
                     account_id,
                     alt_sent: String::new(),
                 });
+                // The draft keeps the media id from now on.
+                let record = tile.record.take();
                 self.emit(AppEvent::Tile(
                     key,
                     TileEvent::Ready {
@@ -404,9 +521,17 @@ impl Worker {
                     },
                 ));
                 self.save_draft();
+                if let Some(r) = record {
+                    r.remove();
+                }
                 self.maybe_post();
             }
-            Err(e) if e.kind == ErrorKind::Cancelled => {}
+            Err(e) if e.kind == ErrorKind::Cancelled => {
+                // Cancelled by the user (a quit never gets here).
+                if let Some(r) = tile.record.take() {
+                    r.remove();
+                }
+            }
             Err(e) if e.kind == ErrorKind::SignInEnded => {
                 // Nothing is lost: the tile waits for the next sign-in.
                 self.emit(AppEvent::Tile(key, TileEvent::WaitingForSignIn));

@@ -26,7 +26,7 @@ impl Default for RetryConfig {
         RetryConfig {
             max_retries: 8,
             initial_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(20),
+            max_backoff: Duration::from_secs(10),
             network_patience: Duration::from_secs(15 * 60),
             first_contact_patience: Duration::from_secs(4),
         }

@@ -1,0 +1,210 @@
+//! `x-uploader resume`: continue what `upload` and `post` left unfinished
+//! (a crash, Ctrl-C, a network that stayed away). Only the segments X
+//! doesn't have are sent; a changed file or an expired media id starts
+//! over (and says so); an interrupted post is published once its media are
+//! ready, unless the account's recent posts show it already went out.
+
+use std::process::ExitCode;
+
+use super::ResumeArgs;
+use super::run::{self, Failure};
+use super::session::{connect, quiet, usage_of, with_ctrl_c, worth_resuming};
+use crate::core::engine::journal::{Decision, Entry, Journal, Owner, Record, decide};
+use crate::core::engine::post::{self, PostItem};
+use crate::core::engine::{ResumePoint, Uploaded};
+use crate::core::limits::AccountTier;
+use crate::core::media::check::{self, CheckedMedia};
+
+pub fn resume(verbose: u8, args: &ResumeArgs) -> ExitCode {
+    run::finish(run_resume(verbose, args))
+}
+
+fn note(message: &str) {
+    eprintln!("note: {message}");
+}
+
+/// How one journaled upload goes on.
+enum Prepared {
+    Start(CheckedMedia, Option<ResumePoint>, Record),
+    Ready(CheckedMedia, String, Record),
+}
+
+fn prepare(tier: AccountTier, journal: &Journal, entry: Entry) -> Result<Prepared, String> {
+    let decision = decide(&entry);
+    let media = |entry: &Entry| check::check_file(&entry.file.path, tier).map_err(|r| r.message);
+    match decision {
+        Decision::Gone(message) => {
+            journal.remove(&entry.id);
+            Err(message)
+        }
+        Decision::StartOver(reason) => {
+            if let Some(reason) = reason {
+                note(&reason);
+            }
+            let m = media(&entry)?;
+            Ok(Prepared::Start(m, None, journal.record(entry)))
+        }
+        Decision::Continue(point) => {
+            note(&format!(
+                "Continuing {} from {} %.",
+                entry.name(),
+                entry.percent()
+            ));
+            let m = media(&entry)?;
+            Ok(Prepared::Start(m, Some(point), journal.record(entry)))
+        }
+        Decision::Ready(media_id) => {
+            let m = media(&entry)?;
+            Ok(Prepared::Ready(m, media_id, journal.record(entry)))
+        }
+    }
+}
+
+fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
+    usage_of(&args.tuning)?;
+    let setup = run::setup(verbose)?;
+    let journal = Journal::new(&setup.config.paths.data_dir);
+    let (entries, aside) = journal.entries();
+    let (posts, aside_posts) = journal.posts();
+    for a in aside.iter().chain(&aside_posts) {
+        note(&a.message);
+    }
+    let (drafts, entries): (Vec<Entry>, Vec<Entry>) = entries
+        .into_iter()
+        .partition(|e| matches!(e.owner, Owner::Draft { .. }));
+    if !drafts.is_empty() {
+        note(&format!(
+            "{} interrupted upload(s) belong to the window's draft: open X Uploader to continue them.",
+            drafts.len()
+        ));
+    }
+    if entries.is_empty() && posts.is_empty() {
+        eprintln!("Nothing to resume.");
+        return Ok(());
+    }
+    let base = setup.config.api_base.clone();
+    let rt = run::runtime()?;
+    let (lines, failures) = rt.block_on(async {
+        let session = connect(&setup.config, &args.tuning, true).await?;
+        let me = session.me.clone();
+        let ours = |api_base: &str, account: &Option<String>| {
+            api_base == base && account.as_deref().is_none_or(|a| a == me.id)
+        };
+        let (entries, others): (Vec<Entry>, Vec<Entry>) =
+            entries.into_iter().partition(|e| ours(&e.api_base, &e.account_id));
+        let (posts, other_posts): (Vec<_>, Vec<_>) =
+            posts.into_iter().partition(|p| ours(&p.api_base, &p.account_id));
+        if !others.is_empty() || !other_posts.is_empty() {
+            note("Some interrupted uploads belong to another account or server: switch to it (`x-uploader switch`) and run resume again.");
+        }
+                let engine = session.engine.clone();
+        let journal = journal.clone();
+        let tier = session.tier;
+        let work = async {
+            let mut lines = Vec::new();
+            let mut failures = Vec::new();
+
+            // Files of `x-uploader upload`: each its own media.
+            let mut started = Vec::new();
+            for entry in entries.iter().filter(|e| e.owner == Owner::CliUpload).cloned() {
+                let path = entry.file.path.clone();
+                                match prepare(tier, &journal, entry) {
+                    Ok(Prepared::Start(media, point, record)) => {
+                        let id = engine.start_journaled(media, point, Some(record.clone()));
+                        started.push((path, id, record));
+                    }
+                    Ok(Prepared::Ready(_, media_id, record)) => {
+                        lines.push(format!("{media_id}\t{}", path.display()));
+                        record.remove();
+                    }
+                    Err(message) => failures.push(message),
+                }
+            }
+            for (path, id, record) in started {
+                match engine.wait(id).await {
+                    Ok(Uploaded { media_id, .. }) => {
+                        lines.push(format!("{media_id}\t{}", path.display()));
+                        record.remove();
+                    }
+                    Err(e) => {
+                        if !worth_resuming(&e) {
+                            record.remove();
+                        }
+                        failures.push(e.message);
+                    }
+                }
+            }
+
+            // Posts of `x-uploader post`.
+            for intent in posts {
+                let mut items = Vec::new();
+                let mut records = Vec::new();
+                let mut broken = None;
+                for upload in &intent.uploads {
+                    let Some(entry) = entries.iter().find(|e| &e.id == upload).cloned() else {
+                        broken = Some("a file's upload record is missing".to_string());
+                        break;
+                    };
+                                        let alt = entry.alt.clone();
+                    match prepare(tier, &journal, entry) {
+                        Ok(Prepared::Start(media, point, record)) => {
+                            records.push(record.clone());
+                            items.push(PostItem {
+                                resume: point,
+                                record: Some(record),
+                                ..PostItem::new(media, alt)
+                            });
+                        }
+                        Ok(Prepared::Ready(media, media_id, record)) => {
+                            records.push(record);
+                            items.push(PostItem {
+                                ready: Some(media_id),
+                                ..PostItem::new(media, alt)
+                            });
+                        }
+                        Err(message) => {
+                            broken = Some(message);
+                            break;
+                        }
+                    }
+                }
+                if let Some(why) = broken {
+                    failures.push(format!("The interrupted post “{}” can't be finished: {why}", intent.text));
+                    journal.remove_post(&intent.id);
+                    for r in &records {
+                        r.remove();
+                    }
+                    continue;
+                }
+                match post::publish(&engine, &me, &intent.text, items, Some(intent.created_at), &quiet).await {
+                    Ok(published) => {
+                        lines.push(published.url);
+                        journal.remove_post(&intent.id);
+                        for r in &records {
+                            r.remove();
+                        }
+                    }
+                    Err(e) => {
+                        if !worth_resuming(&e) {
+                            journal.remove_post(&intent.id);
+                            for r in &records {
+                                r.remove();
+                            }
+                        }
+                        failures.push(e.message);
+                    }
+                }
+            }
+            Ok::<_, Failure>((lines, failures))
+        };
+        with_ctrl_c(session, work).await
+    })?;
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    for line in lines {
+        println!("{line}");
+    }
+    match failures.len() {
+        0 => Ok(()),
+        _ => Err(Failure::Error(failures.join(" "))),
+    }
+}

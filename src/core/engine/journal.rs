@@ -1,0 +1,531 @@
+//! The journal: what an unfinished upload needs to continue after a crash,
+//! a quit or a sleeping laptop. One small JSON file per upload in the app's
+//! data dir (`journal/`), written atomically as X acknowledges segments,
+//! with fsync when it starts, when it ends, and at most every few seconds in
+//! between. The engine keeps it up to date; whoever started the upload
+//! removes it when the media id is safe elsewhere (printed, posted, in the
+//! draft) or the user discards the upload.
+
+use std::collections::BTreeSet;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::ResumePoint;
+use crate::core::limits::MediaKind;
+use crate::core::media::check::{CheckedMedia, display_name};
+
+/// Who started the upload, so the right one picks it up again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Owner {
+    /// `x-uploader upload`: each file its own media.
+    CliUpload,
+    /// `x-uploader post`: the post with this id (`post-<id>.json`).
+    CliPost { post: String, position: usize },
+    /// A tile of the window's draft (practice drafts apart).
+    Draft { practice: bool },
+}
+
+/// What the file looked like when the upload started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileId {
+    pub path: PathBuf,
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub mtime_ns: Option<u128>,
+    /// SHA-256 of 4 KiB at the start, the thirds and the end of the file.
+    pub fingerprint: String,
+}
+
+impl FileId {
+    pub fn of(path: &Path) -> std::io::Result<FileId> {
+        let mut file = std::fs::File::open(path)?;
+        let meta = file.metadata()?;
+        let size = meta.len();
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos());
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 4096];
+        for offset in [0, size / 3, size * 2 / 3, size.saturating_sub(4096)] {
+            file.seek(SeekFrom::Start(offset))?;
+            let n = file.read(&mut buf)?;
+            hasher.update(offset.to_le_bytes());
+            hasher.update(&buf[..n]);
+        }
+        Ok(FileId {
+            path: path.to_path_buf(),
+            size,
+            mtime_ns,
+            fingerprint: hex::encode(hasher.finalize()),
+        })
+    }
+}
+
+/// One upload's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub version: u32,
+    pub id: String,
+    pub created_at: u64,
+    pub api_base: String,
+    /// The account uploading (`None`: a token from the environment).
+    pub account_id: Option<String>,
+    pub owner: Owner,
+    pub file: FileId,
+    pub mime: String,
+    pub kind: MediaKind,
+    pub segment_bytes: u64,
+    pub media_id: Option<String>,
+    /// Unix seconds when X forgets `media_id`.
+    pub expires_at: Option<u64>,
+    pub acked: BTreeSet<u32>,
+    /// X finished processing: `media_id` can be posted.
+    pub ready: bool,
+    pub alt: Option<String>,
+}
+
+impl Entry {
+    pub fn name(&self) -> String {
+        display_name(&self.file.path)
+    }
+
+    /// Share of the file X has acknowledged, 0–100.
+    pub fn percent(&self) -> u32 {
+        if self.file.size == 0 {
+            return 0;
+        }
+        let acked: u64 = self
+            .acked
+            .iter()
+            .map(|&i| {
+                self.segment_bytes
+                    .min(self.file.size.saturating_sub(i as u64 * self.segment_bytes))
+            })
+            .sum();
+        ((acked as f64 / self.file.size as f64) * 100.0).floor() as u32
+    }
+}
+
+/// What to do with a journaled upload now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Send only what X doesn't have yet.
+    Continue(ResumePoint),
+    /// X already has it all, processed.
+    Ready(String),
+    /// Start again from the beginning; the reason says why, in plain words
+    /// (`None` when nothing had reached X yet).
+    StartOver(Option<String>),
+    /// The file is gone: nothing can be sent.
+    Gone(String),
+}
+
+pub fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Decide how to continue `entry` given the file as it is now.
+pub fn decide(entry: &Entry) -> Decision {
+    let name = entry.name();
+    let now = match FileId::of(&entry.file.path) {
+        Ok(id) => id,
+        Err(_) => {
+            return Decision::Gone(format!(
+                "{name} is no longer at {}: it was moved or deleted, so its upload can't continue. Add it again.",
+                entry.file.path.display()
+            ));
+        }
+    };
+    if now != entry.file {
+        return Decision::StartOver(Some(format!(
+            "{name} changed since its upload started; uploading it again from the beginning."
+        )));
+    }
+    let Some(media_id) = entry.media_id.clone() else {
+        return Decision::StartOver(None);
+    };
+    if entry.expires_at.is_none_or(|t| t <= now_secs() + 60) {
+        return Decision::StartOver(Some(format!(
+            "X no longer holds the earlier upload of {name} (it expired); uploading it again from the beginning."
+        )));
+    }
+    if entry.ready {
+        return Decision::Ready(media_id);
+    }
+    Decision::Continue(ResumePoint {
+        media_id,
+        segment_bytes: entry.segment_bytes,
+        acked: entry.acked.clone(),
+    })
+}
+
+/// A post waiting for its uploads (`x-uploader post`), so that `resume`
+/// can publish it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostIntent {
+    pub version: u32,
+    pub id: String,
+    pub created_at: u64,
+    pub api_base: String,
+    pub account_id: Option<String>,
+    pub text: String,
+    /// Upload entry ids, in the order of the files.
+    pub uploads: Vec<String>,
+}
+
+/// The journal folder.
+#[derive(Debug, Clone)]
+pub struct Journal {
+    dir: PathBuf,
+}
+
+/// An entry that could not be read, set aside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    pub message: String,
+}
+
+impl Journal {
+    pub fn new(data_dir: &Path) -> Journal {
+        Journal {
+            dir: data_dir.join("journal"),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("upload-{id}.json"))
+    }
+
+    /// Start a record for a checked file.
+    pub fn create(
+        &self,
+        media: &CheckedMedia,
+        owner: Owner,
+        api_base: &str,
+        account_id: Option<String>,
+        segment_bytes: u64,
+        alt: Option<String>,
+    ) -> std::io::Result<Record> {
+        let entry = Entry {
+            version: 1,
+            id: random_id(),
+            created_at: now_secs(),
+            api_base: api_base.to_string(),
+            account_id,
+            owner,
+            file: FileId::of(&media.path)?,
+            mime: media.mime.clone(),
+            kind: media.kind,
+            segment_bytes,
+            media_id: None,
+            expires_at: None,
+            acked: BTreeSet::new(),
+            ready: false,
+            alt,
+        };
+        let record = Record::new(self.path(&entry.id), entry);
+        record.save(true)?;
+        Ok(record)
+    }
+
+    /// A record read back, to continue it.
+    pub fn record(&self, entry: Entry) -> Record {
+        Record::new(self.path(&entry.id), entry)
+    }
+
+    /// Every readable entry; damaged ones are renamed `*.damaged` and
+    /// reported.
+    pub fn entries(&self) -> (Vec<Entry>, Vec<SetAside>) {
+        let mut entries = Vec::new();
+        let mut aside = Vec::new();
+        let Ok(dir) = std::fs::read_dir(&self.dir) else {
+            return (entries, aside);
+        };
+        let mut paths: Vec<PathBuf> = dir.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if !(name.starts_with("upload-") && name.ends_with(".json")) {
+                continue;
+            }
+            match std::fs::read(&path)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Entry>(&b).ok())
+            {
+                Some(e) => entries.push(e),
+                None => {
+                    let damaged = path.with_extension("damaged");
+                    let _ = std::fs::rename(&path, &damaged);
+                    aside.push(SetAside {
+                        message: format!(
+                            "A record of an unfinished upload could not be read; it was set aside as {}.",
+                            damaged.display()
+                        ),
+                    });
+                }
+            }
+        }
+        (entries, aside)
+    }
+
+    pub fn remove(&self, id: &str) {
+        let _ = std::fs::remove_file(self.path(id));
+    }
+
+    fn post_path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("post-{id}.json"))
+    }
+
+    /// Record a post before its uploads start; `uploads` is filled as
+    /// their records are made.
+    pub fn create_post(
+        &self,
+        text: &str,
+        api_base: &str,
+        account_id: Option<String>,
+    ) -> PostIntent {
+        PostIntent {
+            version: 1,
+            id: random_id(),
+            created_at: now_secs(),
+            api_base: api_base.to_string(),
+            account_id,
+            text: text.to_string(),
+            uploads: Vec::new(),
+        }
+    }
+
+    pub fn save_post(&self, post: &PostIntent) -> std::io::Result<()> {
+        let json = serde_json::to_vec_pretty(post).map_err(std::io::Error::other)?;
+        crate::core::config::write_atomic(&self.post_path(&post.id), &json)
+    }
+
+    /// Every readable post intent; damaged ones are set aside.
+    pub fn posts(&self) -> (Vec<PostIntent>, Vec<SetAside>) {
+        let mut posts = Vec::new();
+        let mut aside = Vec::new();
+        let Ok(dir) = std::fs::read_dir(&self.dir) else {
+            return (posts, aside);
+        };
+        let mut paths: Vec<PathBuf> = dir.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if !(name.starts_with("post-") && name.ends_with(".json")) {
+                continue;
+            }
+            match std::fs::read(&path)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<PostIntent>(&b).ok())
+            {
+                Some(p) => posts.push(p),
+                None => {
+                    let damaged = path.with_extension("damaged");
+                    let _ = std::fs::rename(&path, &damaged);
+                    aside.push(SetAside {
+                        message: format!(
+                            "A record of an unfinished post could not be read; it was set aside as {}.",
+                            damaged.display()
+                        ),
+                    });
+                }
+            }
+        }
+        (posts, aside)
+    }
+
+    pub fn remove_post(&self, id: &str) {
+        let _ = std::fs::remove_file(self.post_path(id));
+    }
+}
+
+fn random_id() -> String {
+    hex::encode(rand::random::<[u8; 8]>())
+}
+
+struct RecordState {
+    entry: Entry,
+    last_sync: Instant,
+}
+
+/// A live journal entry, updated by the engine as the upload goes.
+#[derive(Clone)]
+pub struct Record {
+    path: PathBuf,
+    state: Arc<Mutex<RecordState>>,
+}
+
+impl std::fmt::Debug for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Record").field("path", &self.path).finish()
+    }
+}
+
+/// fsync no more often than this while segments go.
+const SYNC_EVERY: Duration = Duration::from_secs(3);
+
+impl Record {
+    fn new(path: PathBuf, entry: Entry) -> Record {
+        Record {
+            path,
+            state: Arc::new(Mutex::new(RecordState {
+                entry,
+                last_sync: Instant::now(),
+            })),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, RecordState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn entry(&self) -> Entry {
+        self.lock().entry.clone()
+    }
+
+    pub fn id(&self) -> String {
+        self.lock().entry.id.clone()
+    }
+
+    fn save(&self, sync: bool) -> std::io::Result<()> {
+        let mut state = self.lock();
+        let sync = sync || state.last_sync.elapsed() >= SYNC_EVERY;
+        let json = serde_json::to_vec_pretty(&state.entry).map_err(std::io::Error::other)?;
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = self.path.with_extension("tmp");
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&json)?;
+        if sync {
+            f.sync_all()?;
+            state.last_sync = Instant::now();
+        }
+        std::fs::rename(&tmp, &self.path)
+    }
+
+    fn update(&self, sync: bool, f: impl FnOnce(&mut Entry)) {
+        f(&mut self.lock().entry);
+        if let Err(e) = self.save(sync) {
+            tracing::warn!("journal {} not written: {e}", self.path.display());
+        }
+    }
+
+    pub(crate) fn media_created(&self, media_id: &str, expires_at: u64, segment_bytes: u64) {
+        self.update(true, |e| {
+            e.media_id = Some(media_id.to_string());
+            e.expires_at = Some(expires_at);
+            e.segment_bytes = segment_bytes;
+            e.acked.clear();
+            e.ready = false;
+        });
+    }
+
+    pub(crate) fn acked(&self, index: u32) {
+        self.update(false, |e| {
+            e.acked.insert(index);
+        });
+    }
+
+    pub(crate) fn ready(&self) {
+        self.update(true, |e| {
+            e.ready = true;
+            e.expires_at = Some(now_secs() + 86_400);
+        });
+    }
+
+    pub fn set_alt(&self, alt: Option<String>) {
+        self.update(false, |e| e.alt = alt);
+    }
+
+    pub fn remove(&self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::limits::AccountTier;
+    use crate::core::media::{check, testdata};
+
+    #[test]
+    fn decisions_follow_the_file_and_the_expiry() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("v.mp4");
+        testdata::write_video(&file, 2.0, 300_000, testdata::Container::Mp4).unwrap();
+        let media = check::check_file(&file, AccountTier::Standard).unwrap();
+        let journal = Journal::new(dir.path());
+        let rec = journal
+            .create(&media, Owner::CliUpload, "http://x", None, 100_000, None)
+            .unwrap();
+        assert_eq!(
+            decide(&rec.entry()),
+            Decision::StartOver(None),
+            "nothing reached X yet"
+        );
+        rec.media_created("123", now_secs() + 3600, 100_000);
+        rec.acked(0);
+        rec.acked(2);
+        match decide(&rec.entry()) {
+            Decision::Continue(p) => {
+                assert_eq!(p.media_id, "123");
+                assert_eq!(p.acked.into_iter().collect::<Vec<_>>(), vec![0, 2]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let (entries, aside) = journal.entries();
+        assert_eq!(entries.len(), 1);
+        assert!(aside.is_empty());
+        assert!(entries[0].percent() >= 60);
+
+        let mut expired = rec.entry();
+        expired.expires_at = Some(now_secs() - 1);
+        assert!(
+            matches!(decide(&expired), Decision::StartOver(Some(m)) if m.contains("it expired"))
+        );
+
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&file)
+            .unwrap()
+            .write_all(b"more")
+            .unwrap();
+        assert!(
+            matches!(decide(&rec.entry()), Decision::StartOver(Some(m)) if m.contains("changed since"))
+        );
+        std::fs::remove_file(&file).unwrap();
+        assert!(
+            matches!(decide(&rec.entry()), Decision::Gone(m) if m.contains("moved or deleted"))
+        );
+
+        std::fs::write(journal.dir().join("upload-broken.json"), "{oops").unwrap();
+        let (entries, aside) = journal.entries();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(aside.len(), 1);
+        assert!(aside[0].message.contains("set aside"));
+        rec.remove();
+        assert!(journal.entries().0.is_empty());
+    }
+}
