@@ -13,12 +13,12 @@ use std::time::Duration;
 
 use serde_json::json;
 use x_uploader::core::auth::loopback::{self, SignInError};
-use x_uploader::core::auth::oauth::{OAuthApp, TokenSet};
+use x_uploader::core::auth::oauth::TokenSet;
 use x_uploader::core::auth::{Auth, SecretStore};
 use x_uploader::core::config::{Config, FileConfig, Paths};
 use x_uploader::core::practice::{PracticeOptions, PracticeServer};
 use x_uploader::core::secret::Secret;
-use x_uploader::core::xclient::{ErrorKind, RefreshingTokens, RetryConfig, XClient};
+use x_uploader::core::xclient::{ErrorKind, RetryConfig, XClient};
 
 use crate::cli::{Home, Run, run};
 use crate::support::*;
@@ -404,6 +404,19 @@ fn auth_for(server: &PracticeServer, redirect: &str, home: &Home) -> Auth {
     Auth::new(config, SecretStore::memory())
 }
 
+/// Wait for the browser in the background, as the app does.
+fn finish_later(
+    rt: &tokio::runtime::Runtime,
+    auth: &Auth,
+    pending: x_uploader::core::auth::PendingSignIn,
+    cancel: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<
+    Result<x_uploader::core::auth::Account, x_uploader::core::xclient::XError>,
+> {
+    let auth = auth.clone();
+    rt.spawn(async move { auth.finish(pending, Duration::from_secs(60), cancel).await })
+}
+
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -418,17 +431,7 @@ fn wrong_state_is_ignored_then_the_real_callback_signs_in() {
     let pending = auth.begin().unwrap();
     let url = pending.url.clone();
     let rt = rt();
-    let task = rt.spawn({
-        let auth = auth.clone();
-        async move {
-            auth.finish(
-                pending,
-                Duration::from_secs(30),
-                Arc::new(AtomicBool::new(false)),
-            )
-            .await
-        }
-    });
+    let task = finish_later(&rt, &auth, pending, Arc::new(AtomicBool::new(false)));
     let callback = w.api.consent(&url, NEWS, true);
     // A forged callback (wrong state), then one with no state: error pages.
     let code = query_param(&callback, "code").unwrap();
@@ -458,17 +461,7 @@ fn cancel_in_the_browser_ends_the_attempt_plainly() {
 
     let pending = auth.begin().unwrap();
     let url = pending.url.clone();
-    let task = rt.spawn({
-        let auth = auth.clone();
-        async move {
-            auth.finish(
-                pending,
-                Duration::from_secs(30),
-                Arc::new(AtomicBool::new(false)),
-            )
-            .await
-        }
-    });
+    let task = finish_later(&rt, &auth, pending, Arc::new(AtomicBool::new(false)));
     let callback = w.api.consent(&url, NEWS, false);
     assert_eq!(
         query_param(&callback, "error").as_deref(),
@@ -489,17 +482,7 @@ fn reused_code_is_refused_by_the_exchange() {
     let url = pending.url.clone();
     let verifier_owner = pending;
     // Sign in once normally...
-    let task = rt.spawn({
-        let auth = auth.clone();
-        async move {
-            auth.finish(
-                verifier_owner,
-                Duration::from_secs(30),
-                Arc::new(AtomicBool::new(false)),
-            )
-            .await
-        }
-    });
+    let task = finish_later(&rt, &auth, verifier_owner, Arc::new(AtomicBool::new(false)));
     let callback = w.api.consent(&url, NEWS, true);
     w.api.http.get(&callback).send().unwrap();
     rt.block_on(task).unwrap().unwrap();
@@ -507,17 +490,7 @@ fn reused_code_is_refused_by_the_exchange() {
     let pending = auth.begin().unwrap();
     let state = query_param(&pending.url, "state").unwrap();
     let code = query_param(&callback, "code").unwrap();
-    let task = rt.spawn({
-        let auth = auth.clone();
-        async move {
-            auth.finish(
-                pending,
-                Duration::from_secs(30),
-                Arc::new(AtomicBool::new(false)),
-            )
-            .await
-        }
-    });
+    let task = finish_later(&rt, &auth, pending, Arc::new(AtomicBool::new(false)));
     let replay = format!("{}?state={state}&code={code}", w.redirect);
     assert_eq!(w.api.http.get(&replay).send().unwrap().status(), 200);
     let err = rt.block_on(task).unwrap().unwrap_err();
@@ -539,11 +512,7 @@ fn unregistered_callback_shows_xs_error_page_and_the_app_can_cancel() {
     assert!(page.text().unwrap().contains("is not registered"));
     let cancel = Arc::new(AtomicBool::new(false));
     let rt = rt();
-    let task = rt.spawn({
-        let auth = auth.clone();
-        let cancel = cancel.clone();
-        async move { auth.finish(pending, Duration::from_secs(60), cancel).await }
-    });
+    let task = finish_later(&rt, &auth, pending, cancel.clone());
     std::thread::sleep(Duration::from_millis(300));
     cancel.store(true, std::sync::atomic::Ordering::SeqCst);
     let err = rt.block_on(task).unwrap().unwrap_err();
@@ -646,25 +615,7 @@ fn two_concurrent_401s_share_one_refresh() {
     let server = quick_server();
     let api = Api::new(&server);
     let t = api.login();
-    let app = OAuthApp {
-        client_id: "practice-public".into(),
-        client_secret: None,
-        authorize_url: api.url("/i/oauth2/authorize"),
-        token_url: api.url("/2/oauth2/token"),
-        revoke_url: api.url("/2/oauth2/revoke"),
-    };
-    let tokens = RefreshingTokens::new(
-        x_uploader::core::xclient::http_client(),
-        app,
-        "@practice_news",
-        TokenSet {
-            access: Secret::new(t.access.clone()),
-            refresh: t.refresh.clone().map(Secret::new),
-            expires_at: u64::MAX / 2,
-            scopes: vec![],
-        },
-        Box::new(|_| Ok(())),
-    );
+    let tokens = refreshing(&api, &t, Box::new(|_| Ok(())));
     api.control("expire-tokens", json!({}));
     let client =
         Arc::new(XClient::new(server.base_url(), tokens.clone(), RetryConfig::default()).unwrap());

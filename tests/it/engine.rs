@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use tokio::sync::mpsc;
-use x_uploader::core::auth::oauth::{OAuthApp, TokenSet};
+use x_uploader::core::auth::oauth::TokenSet;
 use x_uploader::core::engine::post::{self, PostItem};
 use x_uploader::core::engine::{Engine, EngineConfig, Event, UploadId};
 use x_uploader::core::limits::{AccountTier, MIB};
@@ -14,7 +14,7 @@ use x_uploader::core::media::check::{CheckedMedia, check_file};
 use x_uploader::core::practice::{PracticeOptions, PracticeServer};
 use x_uploader::core::secret::Secret;
 use x_uploader::core::xclient::{
-    ErrorKind, RefreshingTokens, RetryConfig, RetryReason, StaticToken, TokenSource, XClient,
+    ErrorKind, RetryConfig, RetryReason, StaticToken, TokenSource, XClient,
 };
 
 use crate::support::*;
@@ -160,32 +160,14 @@ fn token_expiring_mid_upload_is_refreshed_once_and_the_upload_continues() {
     });
     let api = Api::new(&server);
     let t = api.login();
-    let app = OAuthApp {
-        client_id: "practice-public".into(),
-        client_secret: None,
-        authorize_url: api.url("/i/oauth2/authorize"),
-        token_url: api.url("/2/oauth2/token"),
-        revoke_url: api.url("/2/oauth2/revoke"),
-    };
     let stored = Arc::new(std::sync::Mutex::new(Vec::<TokenSet>::new()));
-    let tokens = RefreshingTokens::new(
-        x_uploader::core::xclient::http_client(),
-        app,
-        "@practice_news",
-        TokenSet {
-            access: Secret::new(t.access.clone()),
-            refresh: t.refresh.clone().map(Secret::new),
-            expires_at: u64::MAX / 2,
-            scopes: vec![],
-        },
-        {
-            let stored = stored.clone();
-            Box::new(move |t: &TokenSet| {
-                stored.lock().unwrap().push(t.clone());
-                Ok(())
-            })
-        },
-    );
+    let tokens = refreshing(&api, &t, {
+        let stored = stored.clone();
+        Box::new(move |t: &TokenSet| {
+            stored.lock().unwrap().push(t.clone());
+            Ok(())
+        })
+    });
     let files = Files::new();
     let video = files.video("v.mp4", 5.0, 12 * MIB);
     let mut rig = Rig::new(client(&server, tokens.clone()), MIB, 3);
@@ -243,25 +225,7 @@ fn refused_refresh_says_the_sign_in_ended() {
     let api = Api::new(&server);
     let first = api.login();
     let _second = api.login(); // revokes the first grant (one live grant per app and user)
-    let app = OAuthApp {
-        client_id: "practice-public".into(),
-        client_secret: None,
-        authorize_url: api.url("/i/oauth2/authorize"),
-        token_url: api.url("/2/oauth2/token"),
-        revoke_url: api.url("/2/oauth2/revoke"),
-    };
-    let tokens = RefreshingTokens::new(
-        x_uploader::core::xclient::http_client(),
-        app,
-        "@practice_news",
-        TokenSet {
-            access: Secret::new(first.access.clone()),
-            refresh: first.refresh.clone().map(Secret::new),
-            expires_at: u64::MAX / 2,
-            scopes: vec![],
-        },
-        Box::new(|_| Ok(())),
-    );
+    let tokens = refreshing(&api, &first, Box::new(|_| Ok(())));
     let c = client(&server, tokens);
     let err = runtime().block_on(c.me(&quiet)).unwrap_err();
     assert_eq!(err.kind, ErrorKind::SignInEnded);

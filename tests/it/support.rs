@@ -432,3 +432,34 @@ impl Files {
         p
     }
 }
+
+/// A refreshing token source for `tokens`, as the app builds one from the
+/// keychain (the access token's expiry set far away, so only X's 401 makes
+/// it refresh). `on_rotate` hears each new pair.
+pub fn refreshing(
+    api: &Api,
+    tokens: &Tokens,
+    on_rotate: x_uploader::core::xclient::token::OnRotate,
+) -> std::sync::Arc<x_uploader::core::xclient::RefreshingTokens> {
+    use x_uploader::core::auth::oauth::{OAuthApp, TokenSet};
+    use x_uploader::core::secret::Secret;
+    let app = OAuthApp {
+        client_id: "practice-public".into(),
+        client_secret: None,
+        authorize_url: api.url("/i/oauth2/authorize"),
+        token_url: api.url("/2/oauth2/token"),
+        revoke_url: api.url("/2/oauth2/revoke"),
+    };
+    x_uploader::core::xclient::RefreshingTokens::new(
+        x_uploader::core::xclient::http_client(),
+        app,
+        "@practice_news",
+        TokenSet {
+            access: Secret::new(tokens.access.clone()),
+            refresh: tokens.refresh.clone().map(Secret::new),
+            expires_at: u64::MAX / 2,
+            scopes: vec![],
+        },
+        on_rotate,
+    )
+}

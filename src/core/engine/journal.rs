@@ -248,13 +248,22 @@ impl Journal {
         Record::new(self.path(&entry.id), entry)
     }
 
-    /// Every readable entry; damaged ones are renamed `*.damaged` and
-    /// reported.
+    /// Every readable upload entry; damaged ones are renamed `*.damaged`
+    /// and reported.
     pub fn entries(&self) -> (Vec<Entry>, Vec<SetAside>) {
-        let mut entries = Vec::new();
+        self.read_all("upload-", "an unfinished upload")
+    }
+
+    /// Files `<prefix>*.json` that parse as `T`; the others set aside.
+    fn read_all<T: serde::de::DeserializeOwned>(
+        &self,
+        prefix: &str,
+        what: &str,
+    ) -> (Vec<T>, Vec<SetAside>) {
+        let mut found = Vec::new();
         let mut aside = Vec::new();
         let Ok(dir) = std::fs::read_dir(&self.dir) else {
-            return (entries, aside);
+            return (found, aside);
         };
         let mut paths: Vec<PathBuf> = dir.flatten().map(|e| e.path()).collect();
         paths.sort();
@@ -263,27 +272,27 @@ impl Journal {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if !(name.starts_with("upload-") && name.ends_with(".json")) {
+            if !(name.starts_with(prefix) && name.ends_with(".json")) {
                 continue;
             }
             match std::fs::read(&path)
                 .ok()
-                .and_then(|b| serde_json::from_slice::<Entry>(&b).ok())
+                .and_then(|b| serde_json::from_slice::<T>(&b).ok())
             {
-                Some(e) => entries.push(e),
+                Some(item) => found.push(item),
                 None => {
                     let damaged = path.with_extension("damaged");
                     let _ = std::fs::rename(&path, &damaged);
                     aside.push(SetAside {
                         message: format!(
-                            "A record of an unfinished upload could not be read; it was set aside as {}.",
+                            "A record of {what} could not be read; it was set aside as {}.",
                             damaged.display()
                         ),
                     });
                 }
             }
         }
-        (entries, aside)
+        (found, aside)
     }
 
     pub fn remove(&self, id: &str) {
@@ -320,39 +329,7 @@ impl Journal {
 
     /// Every readable post intent; damaged ones are set aside.
     pub fn posts(&self) -> (Vec<PostIntent>, Vec<SetAside>) {
-        let mut posts = Vec::new();
-        let mut aside = Vec::new();
-        let Ok(dir) = std::fs::read_dir(&self.dir) else {
-            return (posts, aside);
-        };
-        let mut paths: Vec<PathBuf> = dir.flatten().map(|e| e.path()).collect();
-        paths.sort();
-        for path in paths {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if !(name.starts_with("post-") && name.ends_with(".json")) {
-                continue;
-            }
-            match std::fs::read(&path)
-                .ok()
-                .and_then(|b| serde_json::from_slice::<PostIntent>(&b).ok())
-            {
-                Some(p) => posts.push(p),
-                None => {
-                    let damaged = path.with_extension("damaged");
-                    let _ = std::fs::rename(&path, &damaged);
-                    aside.push(SetAside {
-                        message: format!(
-                            "A record of an unfinished post could not be read; it was set aside as {}.",
-                            damaged.display()
-                        ),
-                    });
-                }
-            }
-        }
-        (posts, aside)
+        self.read_all("post-", "an unfinished post")
     }
 
     pub fn remove_post(&self, id: &str) {
