@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth time desktop-file-utils appstream)
+packages=(dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth time procps desktop-file-utils appstream)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -19,6 +19,10 @@ fi
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
+
+# The desktop entry and AppStream metainfo the .deb installs.
+desktop-file-validate packaging/linux/*.desktop
+appstreamcli validate --no-net packaging/linux/*.metainfo.xml
 
 # A private session bus and an unlocked keyring in a fresh data dir: the
 # keychain tests use the real Secret Service and never touch a user's own.

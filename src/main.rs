@@ -1,9 +1,15 @@
+// Release builds on Windows open no console window when double-clicked;
+// run from a terminal, the command line attaches to it (see `main`).
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
+
 use std::process::ExitCode;
 
 use clap::Parser;
 use x_uploader::cli::{Cli, Command};
 
 fn main() -> ExitCode {
+    #[cfg(windows)]
+    attach_parent_console();
     x_uploader::core::memory::tune_allocator();
     let cli = Cli::parse();
     match &cli.command {
@@ -18,5 +24,17 @@ fn main() -> ExitCode {
         Some(Command::PracticeServer(args)) => x_uploader::cli::practice::run(args),
         Some(Command::MakeTestMedia(args)) => x_uploader::cli::testmedia::run(args),
         None => x_uploader::cli::window(&cli),
+    }
+}
+
+/// Started from a terminal, print there (a GUI-subsystem program has no
+/// console of its own); double-clicked, there is no parent console and this
+/// does nothing.
+#[cfg(windows)]
+fn attach_parent_console() {
+    use windows_sys::Win32::System::Console::{ATTACH_PARENT_PROCESS, AttachConsole};
+    // SAFETY: AttachConsole only takes a process id constant.
+    unsafe {
+        AttachConsole(ATTACH_PARENT_PROCESS);
     }
 }

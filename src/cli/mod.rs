@@ -34,6 +34,10 @@ pub struct Cli {
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 
+    /// Show the crash window for this report (the app starts it itself).
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub crash_report: Option<PathBuf>,
+
     /// Record per-frame timings of the window to this file (CSV).
     #[arg(long, value_name = "FILE")]
     pub perf_log: Option<PathBuf>,

@@ -64,6 +64,8 @@ pub struct Setup {
 pub fn setup(verbose: u8) -> Result<Setup, Failure> {
     let paths = Paths::discover()?;
     let logs = logging::init(&paths.log_dir(), verbose);
+    // The window replaces this with its crash window.
+    crate::ui::crash::install(paths.log_dir(), false);
     let config = Config::load(paths)?;
     Ok(Setup {
         config,

@@ -9,8 +9,12 @@ use crate::core::service::ServiceOptions;
 use crate::ui::{self, AppOptions};
 
 pub fn window(cli: &Cli) -> ExitCode {
+    if let Some(report) = &cli.crash_report {
+        return run::finish(ui::crash::show(report).map_err(Failure::Error));
+    }
     run::finish((|| {
         let setup = run::setup(cli.verbose)?;
+        ui::crash::install(setup.config.paths.log_dir(), true);
         // Files given relative to where the app was started.
         let cwd = std::env::current_dir().unwrap_or_default();
         let files = cli.files.iter().map(|f| cwd.join(f)).collect();

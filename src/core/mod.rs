@@ -9,6 +9,7 @@ pub mod limits;
 pub mod logging;
 pub mod media;
 pub mod memory;
+pub mod panic_guard;
 pub mod practice;
 pub mod secret;
 pub mod service;

@@ -43,6 +43,8 @@ pub struct App {
     pub view: View,
     pub textures: HashMap<TileKey, TextureHandle>,
     perf: Option<PerfLog>,
+    /// Test-only: panic on the first frame (the crash window's test).
+    test_panic: bool,
 }
 
 impl App {
@@ -69,6 +71,7 @@ impl App {
             view: View::default(),
             textures: HashMap::new(),
             perf,
+            test_panic: std::env::var_os("X_UPLOADER_TEST_PANIC").is_some(),
         }
     }
 
@@ -252,6 +255,9 @@ impl eframe::App for App {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        if self.test_panic {
+            panic!("a deliberate panic (X_UPLOADER_TEST_PANIC) to test the crash window");
+        }
         let started = self.perf.as_ref().map(|p| p.start());
         let now = Instant::now();
         let ctx = ui.ctx().clone();

@@ -4,6 +4,7 @@
 pub mod app;
 mod chunks;
 mod composer;
+pub mod crash;
 mod dialogs;
 pub mod model;
 mod perf;
@@ -26,12 +27,23 @@ pub struct AppOptions {
     pub perf_log: Option<PathBuf>,
 }
 
+/// The app's id: Wayland app id, X11 window class, desktop entry and
+/// AppStream id (packaging/linux).
+pub const APP_ID: &str = "io.github.xuploader.XUploader";
+
+/// The app's icon, for its windows.
+pub fn icon() -> egui::IconData {
+    eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icons/x-uploader-256.png"))
+        .unwrap_or_default()
+}
+
 /// Open the window and run until it closes.
 pub fn run(options: AppOptions) -> Result<(), String> {
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("X Uploader")
-            .with_app_id("x-uploader")
+            .with_app_id(APP_ID)
+            .with_icon(icon())
             .with_inner_size([720.0, 780.0])
             .with_min_inner_size([440.0, 520.0]),
         persist_window: true,

@@ -4,6 +4,7 @@
 mod auth;
 mod cli;
 mod engine;
+mod packaging;
 mod practice_controls;
 mod practice_media;
 mod practice_oauth;

@@ -110,6 +110,6 @@ pub fn probe_gif(path: &Path) -> Result<GifInfo, String> {
 /// Parsers of untrusted files must never take the app down: a panic inside
 /// one becomes an error.
 fn guard<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+    crate::core::panic_guard::catching(f)
         .unwrap_or_else(|_| Err("the file's structure could not be read".into()))
 }

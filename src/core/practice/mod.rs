@@ -236,7 +236,16 @@ impl PracticeServer {
                     .spawn(move || {
                         while !stopping.load(Ordering::SeqCst) {
                             match inner.recv_timeout(Duration::from_millis(100)) {
-                                Ok(Some(request)) => router::handle(&server, request),
+                                Ok(Some(request)) => {
+                                    // A bug in one handler must not take a worker down.
+                                    if crate::core::panic_guard::catching(|| {
+                                        router::handle(&server, request)
+                                    })
+                                    .is_err()
+                                    {
+                                        tracing::error!("a practice server handler panicked");
+                                    }
+                                }
                                 Ok(None) => {}
                                 Err(_) => break,
                             }
