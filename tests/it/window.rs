@@ -431,7 +431,7 @@ fn a_refused_file_shows_its_reason_and_disturbs_nothing_else() {
     let files = Files::new();
     let photo = files.jpeg("ok.jpg", None);
     let fake = files.text("notes.mp4", "not a video\n");
-    gui.drop_files(&[photo, fake]);
+    gui.drop_files(&[photo.clone(), fake]);
     gui.until("checked", |app| {
         app.model
             .tiles
@@ -453,6 +453,23 @@ fn a_refused_file_shows_its_reason_and_disturbs_nothing_else() {
     );
     gui.click("Remove notes.mp4");
     gui.until("removed", |app| app.model.tiles.len() == 1);
+    // The same photo again is not a second tile.
+    gui.harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(photo.clone())));
+    gui.until("the notice", |app| {
+        app.model
+            .notice
+            .as_ref()
+            .is_some_and(|(n, _)| n == "ok.jpg is already in this post.")
+    });
+    assert_eq!(gui.app().model.tiles.len(), 1);
+    assert!(
+        gui.harness
+            .query_by_label("ok.jpg is already in this post.")
+            .is_some()
+    );
     assert!(
         !gui.harness
             .get_by_label("Post")
@@ -700,6 +717,100 @@ fn not_configured_screen_offers_practice_mode_and_settings() {
         h.query_by_label("Sign in with X").is_some(),
         "configured: sign in is offered"
     );
+}
+
+/// The desktop entry's `Exec=x-uploader %F` on a copy not yet connected to
+/// an X app: the files wait, and "Try practice mode" takes them along.
+#[test]
+fn files_opened_before_signing_in_wait_and_come_along_into_practice_mode() {
+    let dir = temp_dir();
+    let files = Files::new();
+    let photo = files.jpeg("Team photo.jpg", None);
+    let video = files.video("launch.mp4", 3.0, 400_000);
+    let paths = Paths {
+        config_dir: dir.path().join("config"),
+        data_dir: dir.path().join("data"),
+    };
+    let service = format!("x-uploader-test-{}", rand::random::<u32>());
+    let config = Config::from_parts(paths, FileConfig::default(), &move |k| {
+        (k == "X_UPLOADER_KEYRING_SERVICE").then(|| service.clone())
+    });
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let options = AppOptions {
+        service: ServiceOptions {
+            config,
+            practice: false,
+            files: vec![photo.clone(), video.clone()],
+            open_browser: false,
+            practice_auto_approve: false,
+            practice_processing_secs: 1.0,
+            practice_redirect_uris: Some(vec![format!("http://127.0.0.1:{port}/callback")]),
+            practice_bandwidth_mbps: None,
+        },
+        perf_log: None,
+    };
+    let mut h = Harness::builder()
+        .with_size([720.0, 800.0])
+        .build_eframe(move |cc| App::new(cc, options.clone()));
+    let wait = |h: &mut Harness<'static, App>, what: &str, done: &dyn Fn(&App) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !done(h.state()) {
+            h.step();
+            assert!(Instant::now() < deadline, "timed out waiting until {what}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        h.step();
+    };
+    wait(&mut h, "both files wait", &|app| app.model.tiles.len() == 2);
+    assert!(
+        h.query_by_label_contains("Waiting to upload: Team photo.jpg, launch.mp4")
+            .is_some()
+    );
+    h.get_by_label("Try practice mode").click();
+    wait(&mut h, "practice mode is on", &|app| {
+        app.model
+            .mode
+            .as_ref()
+            .is_some_and(|m| m.practice_base.is_some())
+    });
+    wait(&mut h, "the files came along", &|app| {
+        app.model.tiles.len() == 2
+    });
+    let names: Vec<String> = h
+        .state()
+        .model
+        .tiles
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
+    assert_eq!(names, ["Team photo.jpg", "launch.mp4"]);
+    assert!(h.query_by_label("Sign in with X").is_some());
+    assert!(
+        h.query_by_label_contains("Waiting to upload: Team photo.jpg, launch.mp4")
+            .is_some()
+    );
+    // They moved: the real draft no longer holds them, the practice one does.
+    let drafts = std::fs::read_dir(dir.path().join("data/drafts"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read_to_string(e.path()).unwrap(),
+            )
+        })
+        .collect::<Vec<_>>();
+    let holding: Vec<&str> = drafts
+        .iter()
+        .filter(|(_, text)| text.contains("launch.mp4"))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(holding.len(), 1, "{drafts:?}");
+    assert!(holding[0].contains("practice"), "{drafts:?}");
 }
 
 #[test]

@@ -169,7 +169,13 @@ impl Worker {
                 .collect(),
         };
         let from_journal = from_draft_marker;
+        let mut already = Vec::new();
         for item in items {
+            // The same file twice (dropped again, opened again) is one tile.
+            if self.tiles.values().any(|t| t.path == item.path) {
+                already.push(check::display_name(&item.path));
+                continue;
+            }
             let key = self.next_key;
             self.next_key += 1;
             let name = check::display_name(&item.path);
@@ -216,6 +222,13 @@ impl Worker {
                 },
             ));
             self.check(key);
+        }
+        if !already.is_empty() {
+            let verb = if already.len() == 1 { "is" } else { "are" };
+            self.emit(AppEvent::Notice(format!(
+                "{} {verb} already in this post.",
+                already.join(", ")
+            )));
         }
         self.save_draft();
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::drafts::Draft;
+use super::drafts::{Draft, DraftItem};
 use super::tiles::Tile;
 use super::{AppEvent, Command, Mode, PostState, ServiceOptions, SettingsForm, TileKey, Waker};
 use crate::core::auth::session::SIGN_IN_TIMEOUT;
@@ -280,9 +280,31 @@ impl Worker {
         if self.practice.is_some() {
             return;
         }
+        // Files added while signed out (say, opened with X Uploader before
+        // anyone signed in) haven't gone anywhere yet: they come along into
+        // practice mode instead of vanishing from view.
+        let mut carried: Vec<DraftItem> = Vec::new();
         if !self.options.practice {
-            // Leaving the real draft for the practice one.
+            let mut moving = BTreeMap::new();
+            if self.session.is_none() {
+                let (m, staying): (BTreeMap<_, _>, BTreeMap<_, _>) =
+                    std::mem::take(&mut self.tiles)
+                        .into_iter()
+                        .partition(|(_, t)| t.uploaded.is_none());
+                self.tiles = staying;
+                moving = m;
+            }
+            // Leaving the real draft (without the files that move) for the practice one.
             self.save_draft();
+            carried = moving
+                .values()
+                .map(|t| DraftItem {
+                    path: t.path.clone(),
+                    alt: t.alt.clone(),
+                    ..DraftItem::default()
+                })
+                .collect();
+            self.tiles.extend(moving);
             self.clear_tiles();
         }
         let state_dir = self.options.config.paths.data_dir.join("practice-server");
@@ -325,6 +347,10 @@ impl Worker {
         self.practice = Some(server);
         self.options.practice = true;
         self.enter_mode();
+        if !carried.is_empty() {
+            self.add_files(Vec::new(), Some(carried));
+            self.save_draft();
+        }
     }
 
     fn practice_redirect_uris(&self) -> Vec<String> {
