@@ -21,7 +21,10 @@ pub struct FrameStart {
 impl PerfLog {
     pub fn open(path: &Path) -> std::io::Result<PerfLog> {
         let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
-        writeln!(file, "t_ms,frame_cpu_us,frame_wall_us,repaint_requested")?;
+        writeln!(
+            file,
+            "unix_ms,t_ms,frame_cpu_us,frame_wall_us,repaint_requested"
+        )?;
         file.flush()?;
         let (lines, rx) = channel::<String>();
         std::thread::Builder::new()
@@ -57,8 +60,12 @@ impl PerfLog {
             (Some(a), Some(b)) => b.saturating_sub(a),
             _ => wall,
         };
+        let unix_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0);
         let _ = self.lines.send(format!(
-            "{},{},{},{}",
+            "{unix_ms},{},{},{},{}",
             self.started.elapsed().as_millis(),
             cpu.as_micros(),
             wall.as_micros(),

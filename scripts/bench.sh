@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The upload benchmark (see examples/bench.rs): builds the release binary
+# and the benchmark, then runs the default set (about 13 minutes on a 2-core
+# machine, after the build) or, with --full, the larger one.
+#   scripts/bench.sh [--full] [--runs N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || {
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q fonts-dejavu-core
+}
+cargo build --release --bin x-uploader --example bench
+exec target/release/examples/bench "$@"
