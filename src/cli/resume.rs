@@ -100,7 +100,7 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
                 let engine = session.engine.clone();
         let journal = journal.clone();
         let tier = session.tier;
-        let work = async {
+        let work = async move {
             let mut lines = Vec::new();
             let mut failures = Vec::new();
 

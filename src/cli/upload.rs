@@ -87,13 +87,15 @@ fn run_upload(verbose: u8, args: &UploadArgs) -> Result<(), Failure> {
             .zip(&records)
             .map(|(c, r)| engine.start_journaled(c, None, r.clone()))
             .collect();
-        let work = async {
+        // The work owns the engine's clone, so the bars end when it is done.
+        let records_ref = &records;
+        let work = async move {
             match futures_util::future::try_join_all(ids.iter().map(|id| engine.wait(*id))).await {
                 Ok(done) => Ok(done),
                 Err(e) => {
                     let keep = worth_resuming(&e);
                     if !keep {
-                        remove_all(&records);
+                        remove_all(records_ref);
                     }
                     Err(failure(e, keep))
                 }
@@ -195,7 +197,7 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
         let me = session.me.clone();
         let journal = session.journal.clone();
         let intent_id = intent.id.clone();
-        let work = async {
+        let work = async move {
             let result = post::publish(&engine, &me, &text, items, None, &quiet).await;
             let keep = match &result {
                 Ok(_) => false,
