@@ -202,7 +202,9 @@ fn status(ui: &mut Ui, tile: &Tile, now: Instant, action: &mut Option<Action>) {
             alt_row(ui, tile, action);
         }
         Status::Ready => {
-            if tile.kind().is_some_and(|k| k.needs_processing()) {
+            // A video or GIF says it once, on its full green bar.
+            let processed = tile.kind().is_some_and(|k| k.needs_processing());
+            if processed {
                 ui.add(
                     ProgressBar::new(1.0)
                         .fill(theme::GREEN)
@@ -210,7 +212,9 @@ fn status(ui: &mut Ui, tile: &Tile, now: Instant, action: &mut Option<Action>) {
                 );
             }
             ui.horizontal(|ui| {
-                ui.label(RichText::new("Ready").color(theme::GREEN).strong());
+                if !processed {
+                    ui.label(RichText::new("Ready").color(theme::GREEN).strong());
+                }
                 alt_button(ui, tile, action);
             });
             if !tile.alt.trim().is_empty() {
