@@ -122,6 +122,10 @@ fn a_panic_writes_its_report_and_opens_the_crash_window() {
         .env("DISPLAY", std::env::var_os("DISPLAY").unwrap())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
+    // xvfb-run's display needs its cookie.
+    if let Some(auth) = std::env::var_os("XAUTHORITY") {
+        app.env("XAUTHORITY", auth);
+    }
     let child = app.spawn().unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(
