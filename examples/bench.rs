@@ -1,7 +1,7 @@
 //! Upload benchmark: the real `x-uploader upload` (release build) against the
 //! practice server with link shaping, repeated and interleaved.
 //!
-//!   scripts/bench.sh [--full] [--runs N]
+//!   scripts/bench.sh [--full] [--runs N] [--only TEXT] [--replot]
 //!
 //! Per scenario and configuration (segment size × segments in flight): the
 //! median wall time, the segment phase (first APPEND sent to last APPEND
@@ -211,25 +211,38 @@ fn upload(
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
+    // Peak RSS from the child's own VmHWM. (rusage's ru_maxrss would count
+    // this process's memory too: the kernel carries the high-water mark
+    // across the spawn's fork and exec, and the server lives in here.)
+    let pid = child.id();
+    let peak = std::thread::spawn(move || {
+        let mut peak_kib = 0i64;
+        while let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+            let Some(hwm) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<i64>().ok())
+            else {
+                break; // exited (a zombie has no memory)
+            };
+            peak_kib = peak_kib.max(hwm);
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        peak_kib
+    });
     let mut out = String::new();
     child
         .stdout
         .take()
         .ok_or("no stdout")?
         .read_to_string(&mut out)?;
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child and fills the structs we own.
-    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    let status = child.wait()?;
     let wall = started.elapsed().as_secs_f64();
-    if !(pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
-        return Err(format!(
-            "x-uploader upload {} failed (status {status})",
-            file.display()
-        )
-        .into());
+    let rss_kib = peak.join().map_err(|_| "the memory probe failed")?;
+    if !status.success() {
+        return Err(format!("x-uploader upload {} failed ({status})", file.display()).into());
     }
-    Ok((wall, usage.ru_maxrss, out))
+    Ok((wall, rss_kib, out))
 }
 
 /// The segment phase and retries of `media_id`, from the request log.
@@ -322,6 +335,24 @@ fn run() -> R<()> {
         scenarios.len(),
         configs.len()
     );
+
+    if args.iter().any(|a| a == "--replot") {
+        // Draw the plot again from the runs already measured.
+        let results = read_csv(&out_dir.join(format!("runs{suffix}.csv")), &scenarios)?;
+        plot(
+            &out_dir.join(format!("throughput{suffix}.png")),
+            &scenarios,
+            &configs,
+            &results,
+        )?;
+        eprintln!("wrote docs/benchmarks/throughput{suffix}.png");
+        return Ok(());
+    }
+
+    if cfg!(debug_assertions) {
+        // A debug build would measure itself, not the link.
+        return Err("measure with the release build: scripts/bench.sh".into());
+    }
 
     let mut files = std::collections::HashMap::new();
     for s in &scenarios {
@@ -418,7 +449,7 @@ fn write_csv(path: &Path, runs: &[Run]) -> R<()> {
     );
     for r in runs {
         s.push_str(&format!(
-            "{},{},{},{},{:.3},{:.3},{},{},{}\n",
+            "\"{}\",{},{},{},{:.3},{:.3},{},{},{}\n",
             r.scenario,
             r.config.chunk_mib,
             r.config.parallel,
@@ -432,6 +463,49 @@ fn write_csv(path: &Path, runs: &[Run]) -> R<()> {
     }
     std::fs::write(path, s)?;
     Ok(())
+}
+
+/// The runs of `write_csv`, for `--replot`.
+fn read_csv(path: &Path, scenarios: &[Scenario]) -> R<Vec<Run>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: {e} (run the benchmark first)", path.display()))?;
+    let mut runs = Vec::new();
+    for line in text.lines().skip(1) {
+        // The scenario (quoted, with commas), then eight numbers.
+        let fields: Vec<&str> = line.rsplitn(9, ',').collect();
+        let [
+            retries,
+            rss,
+            bytes,
+            phase,
+            wall,
+            round,
+            parallel,
+            chunk,
+            name,
+        ] = fields[..]
+        else {
+            return Err(format!("{}: a line I can't read: {line}", path.display()).into());
+        };
+        let name = name.trim_matches('"');
+        let Some(scenario) = scenarios.iter().find(|s| s.name == name) else {
+            continue;
+        };
+        runs.push(Run {
+            scenario: scenario.name,
+            config: Config {
+                chunk_mib: chunk.parse()?,
+                parallel: parallel.parse()?,
+            },
+            round: round.parse::<usize>()?.saturating_sub(1),
+            wall_s: wall.parse()?,
+            phase_s: phase.parse()?,
+            bytes: bytes.parse()?,
+            rss_kib: rss.parse()?,
+            retries: retries.parse()?,
+        });
+    }
+    Ok(runs)
 }
 
 struct Summary {
@@ -506,9 +580,10 @@ fn write_markdown(
     t.push_str("# Upload benchmark\n\n");
     t.push_str(&format!(
         "Machine: {}. The release build of `x-uploader upload` against the practice server (in the benchmark's process, \
-         `--no-rate-limits`, processing 0 s), {n} runs per row, configurations interleaved; {:.0} s in all. \
+         `--no-rate-limits`, processing 0 s), {n} run{} per row, configurations interleaved; {:.0} s in all. \
          Made by `scripts/bench.sh` on {}.\n\n",
         machine(),
+        if n == 1 { "" } else { "s" },
         secs,
         chrono::Local::now().format("%Y-%m-%d")
     ));
@@ -575,19 +650,13 @@ fn plot(path: &Path, scenarios: &[Scenario], configs: &[Config], runs: &[Run]) -
         .margin(16)
         .x_label_area_size(70)
         .y_label_area_size(60)
-        .build_cartesian_2d(0f64..n as f64, 0f64..1.1f64)?;
+        .build_cartesian_2d(0f64..n as f64, 0f64..1.35f64)?;
     chart
         .configure_mesh()
         .disable_x_mesh()
         .y_desc("share of the link")
-        .x_labels(n)
-        .x_label_formatter(&|x| {
-            let i = *x as usize;
-            configs
-                .get(i)
-                .map(|c| format!("{} MiB × {}", c.chunk_mib, c.parallel))
-                .unwrap_or_default()
-        })
+        // Each group is labelled below its middle, drawn after the chart.
+        .x_labels(0)
         .label_style(("sans-serif", 14))
         .draw()?;
     let colours = [
@@ -622,11 +691,27 @@ fn plot(path: &Path, scenarios: &[Scenario], configs: &[Config], runs: &[Run]) -
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], BLACK));
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
+        .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .label_font(("sans-serif", 14))
         .draw()?;
+    // Two short lines per group, so twenty groups still fit.
+    let style = TextStyle::from(("sans-serif", 13).into_font()).pos(
+        plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Center,
+            plotters::style::text_anchor::VPos::Top,
+        ),
+    );
+    for (i, c) in configs.iter().enumerate() {
+        let (x, y) = chart.backend_coord(&(i as f64 + 0.5, 0.0));
+        root.draw(&Text::new(
+            format!("{} MiB", c.chunk_mib),
+            (x, y + 8),
+            &style,
+        ))?;
+        root.draw(&Text::new(format!("× {}", c.parallel), (x, y + 25), &style))?;
+    }
     root.present()?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 # and frames per second while a 500 MB video uploads and while four photos
 # upload; frames per second while idle; the binary's size.
 # Writes docs/benchmarks/window.md. Needs xvfb, xdotool, dbus, gnome-keyring, curl.
-#   scripts/bench-window.sh [path/to/x-uploader]
+#   [SHOTS=DIR] scripts/bench-window.sh [path/to/x-uploader]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$(realpath "${1:-target/release/x-uploader}")
@@ -40,6 +40,8 @@ run() {
   date +%s%3N > "$home/idle_from"
   sleep 10
   date +%s%3N > "$home/idle_to"
+  # SHOTS=DIR keeps a screenshot of how each run ended.
+  if [ -n "${SHOTS:-}" ]; then mkdir -p "$SHOTS"; import -window root "$SHOTS/$name.png"; fi
   pkill -f "^$BIN" || true; sleep 1
 }
 
@@ -81,6 +83,6 @@ size=$(stat -c %s "$BIN")
   row photos "four 4.3 MB photos at 20 Mbit/s"
   echo
   echo "- Startup to first frame: ${startup} ms (from launching the process, including starting the practice server)."
-  echo "- Release binary: $(awk -v s="$size" 'BEGIN { printf "%.1f MB (%d bytes)", s / 1048576, s }') (stripped, fat LTO, one codegen unit)."
+  echo "- Release binary: $(awk -v s="$size" 'BEGIN { printf "%.1f MiB (%d bytes)", s / 1048576, s }') (stripped, fat LTO, one codegen unit)."
 } > docs/benchmarks/window.md
 cat docs/benchmarks/window.md
