@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The upload benchmark (see examples/bench.rs): builds the release binary
+# The upload benchmark (see examples/bench/): builds the release binary
 # and the benchmark, then runs the default set (about 11 minutes on a 2-core
 # machine, after the build) or, with --full, the larger one.
 #   scripts/bench.sh [--full] [--runs N]
