@@ -6,6 +6,7 @@
 
 mod desktop;
 pub mod drafts;
+mod posting;
 mod tiles;
 mod worker;
 
