@@ -13,7 +13,7 @@ use tiny_http::Method;
 use super::reply::Reply;
 use super::router::{Call, Endpoint};
 use super::state::{Outcome, account_by_username, assembled_path};
-use super::{PlannedFailure, Server, form, lock, media, now, pages};
+use super::{PlannedFailure, Server, form, lock, now, pages, processing};
 
 pub(crate) fn handle(server: &Server, call: &mut Call) -> Reply {
     let parts: Vec<String> = call.params.clone();
@@ -213,7 +213,7 @@ fn inspect_media(server: &Server, id: &str) -> Reply {
         "sha256": m.sha256,
         "segments": segments,
         "finalized": m.finalized_at.is_some(),
-        "processing_info": media::processing_info(m, now()),
+        "processing_info": processing::processing_info(m, now()),
         "duration_secs": m.duration_secs,
         "alt_text": m.alt_text,
         "status_polls": m.status_polls,

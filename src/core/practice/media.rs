@@ -1,6 +1,6 @@
-//! Media upload as X does it: INITIALIZE / APPEND / FINALIZE / STATUS (the
-//! v2 paths and the older `command=` form), the one-shot image upload,
-//! processing that takes time, and alt text.
+//! Media upload as X does it: INITIALIZE / APPEND / FINALIZE on the v2
+//! paths, and alt text. Processing and STATUS: `processing.rs`; the older
+//! `command=` form and the one-shot image upload: `command_form.rs`.
 
 use std::fs::{self, File};
 use std::io::{Read, Write};
@@ -11,17 +11,17 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::form::{self, Form};
+use super::processing::{judge, status_reply};
 use super::reply::Reply;
 use super::router::Call;
 use super::state::{Account, Media, Outcome, Segment, assembled_path, segment_path};
 use super::{Server, lock, now};
-use crate::core::limits::{LIMITS, MediaKind, SEGMENT_INDEX_MAX, SEGMENT_MAX_BYTES, human_span};
-use crate::core::media::probe;
+use crate::core::limits::{LIMITS, MediaKind, SEGMENT_INDEX_MAX, SEGMENT_MAX_BYTES};
 
 /// INITIALIZE's `expires_after_secs` (X's guide shows 1295999).
 const UPLOAD_WINDOW_SECS: f64 = 1_295_999.0;
 /// FINALIZE's `expires_after_secs`: a day to use the media in a post.
-const FINALIZED_WINDOW_SECS: f64 = 86_400.0;
+pub(super) const FINALIZED_WINDOW_SECS: f64 = 86_400.0;
 /// `total_bytes` maximum in X's spec (16 GiB).
 const TOTAL_BYTES_MAX: u64 = 17_179_869_184;
 /// X's spec's `media_type` enum.
@@ -80,7 +80,7 @@ fn category_accepts(kind: MediaKind, media_type: &str) -> bool {
 }
 
 /// Create an upload after checking type, category and size like X.
-fn create(
+pub(super) fn create(
     server: &Server,
     user: &Account,
     media_type: Option<&str>,
@@ -184,7 +184,7 @@ fn create(
     Ok(media)
 }
 
-fn init_reply(m: &Media) -> Reply {
+pub(super) fn init_reply(m: &Media) -> Reply {
     Reply::ok(json!({
         "data": {
             "id": m.id,
@@ -229,7 +229,12 @@ pub(crate) fn initialize(server: &Server, call: &mut Call) -> Reply {
 }
 
 /// The media `id` if `user` may use it for an unfinished upload.
-fn usable(server: &Server, user: &Account, id: &str, for_upload: bool) -> Result<Media, Reply> {
+pub(super) fn usable(
+    server: &Server,
+    user: &Account,
+    id: &str,
+    for_upload: bool,
+) -> Result<Media, Reply> {
     let store = lock(&server.store);
     let Some(media) = store.state.media.get(id) else {
         return Err(Reply::not_found("media", "media_id", id));
@@ -274,7 +279,7 @@ pub(crate) fn append(server: &Server, call: &mut Call) -> Reply {
 }
 
 /// Check a segment and keep it on disk under the media.
-fn store_segment(
+pub(super) fn store_segment(
     server: &Server,
     call: &mut Call,
     id: &str,
@@ -383,7 +388,7 @@ pub(crate) fn finalize(server: &Server, call: &mut Call) -> Reply {
     finalize_media(server, call.user(), &id)
 }
 
-fn finalize_media(server: &Server, user: &Account, id: &str) -> Reply {
+pub(super) fn finalize_media(server: &Server, user: &Account, id: &str) -> Reply {
     let media = match usable(server, user, id, false) {
         Ok(m) => m,
         Err(r) => return r,
@@ -477,314 +482,6 @@ fn assemble(root: &Path, id: &str, count: u32) -> std::io::Result<(u64, String)>
         let _ = fs::remove_file(segment_path(root, id, index));
     }
     Ok((size, hex::encode(hasher.finalize())))
-}
-
-/// What processing will conclude about the file's content.
-fn judge(path: &Path, kind: MediaKind) -> (Outcome, Option<f64>) {
-    let unsupported =
-        |why: &str| Outcome::Failed(format!("Invalid or Unsupported media, Reason: {why}"));
-    let sniffed = probe::sniff(path).ok().flatten();
-    match kind {
-        MediaKind::Photo => match sniffed {
-            Some(s) if s.mime.starts_with("image/") && s.mime != "image/heif" => {
-                (Outcome::Succeeded, None)
-            }
-            _ => (unsupported("UnsupportedMedia."), None),
-        },
-        MediaKind::Gif => {
-            if sniffed.map(|s| s.mime) != Some("image/gif".into()) {
-                return (unsupported("UnsupportedMedia."), None);
-            }
-            match probe::probe_gif(path) {
-                Err(_) => (unsupported("UnsupportedMedia."), None),
-                Ok(g) if g.width > LIMITS.gif_max_width || g.height > LIMITS.gif_max_height => (
-                    unsupported(&format!(
-                        "GIF is {}x{}; the maximum is {}x{}.",
-                        g.width, g.height, LIMITS.gif_max_width, LIMITS.gif_max_height
-                    )),
-                    None,
-                ),
-                Ok(g) if g.frames > LIMITS.gif_max_frames => (
-                    unsupported(&format!(
-                        "GIF has {} frames; the maximum is {}.",
-                        g.frames, LIMITS.gif_max_frames
-                    )),
-                    None,
-                ),
-                Ok(g)
-                    if g.width as u64 * g.height as u64 * g.frames as u64
-                        > LIMITS.gif_max_pixels =>
-                {
-                    (unsupported("GIF has too many pixels in all."), None)
-                }
-                Ok(_) => (Outcome::Succeeded, None),
-            }
-        }
-        MediaKind::Video => {
-            let is_video = sniffed
-                .map(|s| s.mime == "video/mp4" || s.mime == "video/quicktime")
-                .unwrap_or(false);
-            let info = if is_video {
-                probe::probe_video(path).ok()
-            } else {
-                None
-            };
-            let Some(info) = info else {
-                return (unsupported("UnsupportedMedia."), None);
-            };
-            let d = info.duration_secs;
-            let limits = LIMITS.video_premium;
-            if d < limits.min_secs {
-                let msg = format!(
-                    "video too short: {d:.2} s; the minimum is {}.",
-                    human_span(limits.min_secs)
-                );
-                (unsupported(&msg), Some(d))
-            } else if d > limits.max_secs {
-                let msg = format!(
-                    "video too long: the maximum is {}.",
-                    human_span(limits.max_secs)
-                );
-                (unsupported(&msg), Some(d))
-            } else {
-                (Outcome::Succeeded, Some(d))
-            }
-        }
-    }
-}
-
-/// `processing_info` as of now (videos and GIFs only).
-pub(crate) fn processing_info(m: &Media, now: f64) -> Option<Value> {
-    let finalized_at = m.finalized_at?;
-    if !m.kind.needs_processing() {
-        return None;
-    }
-    let elapsed = now - finalized_at;
-    let total = m.processing_secs.max(0.0);
-    if elapsed < total * 0.15 {
-        return Some(json!({ "state": "pending", "check_after_secs": 1 }));
-    }
-    if elapsed < total {
-        let percent = ((elapsed / total) * 100.0).clamp(1.0, 99.0) as u32;
-        return Some(json!({
-            "state": "in_progress",
-            "check_after_secs": 1,
-            "progress_percent": percent,
-        }));
-    }
-    Some(match &m.outcome {
-        Some(Outcome::Failed(message)) => json!({
-            "state": "failed",
-            "progress_percent": 100,
-            "error": { "code": 1, "name": "InvalidMedia", "message": message },
-        }),
-        _ => json!({ "state": "succeeded", "progress_percent": 100 }),
-    })
-}
-
-/// Is the media ready to post? `Err` says why not, in X's words.
-pub(crate) fn ready(m: &Media, now: f64) -> Result<(), String> {
-    if m.finalized_at.is_none() {
-        return Err("Media has not been finalized.".into());
-    }
-    if m.expires_at <= now {
-        return Err("Media has expired.".into());
-    }
-    match processing_info(m, now) {
-        None => Ok(()),
-        Some(info) => match info["state"].as_str() {
-            Some("succeeded") => Ok(()),
-            Some("failed") => Err("Media processing failed.".into()),
-            _ => Err("Media is still being processed.".into()),
-        },
-    }
-}
-
-fn status_reply(server: &Server, id: &str) -> Reply {
-    let store = lock(&server.store);
-    let Some(m) = store.state.media.get(id) else {
-        return Reply::not_found("media", "media_id", id);
-    };
-    let now = now();
-    let mut data = json!({
-        "id": m.id,
-        "media_key": m.media_key(),
-        "size": m.size,
-        "expires_after_secs": (m.expires_at - now).max(0.0) as i64,
-    });
-    if let Some(info) = processing_info(m, now) {
-        data["processing_info"] = info;
-    }
-    Reply::ok(json!({ "data": data }))
-}
-
-/// `GET /2/media/upload?command=STATUS&media_id=…`
-pub(crate) fn status(server: &Server, call: &mut Call) -> Reply {
-    if let Some(command) = call.query.get("command")
-        && command != "STATUS"
-    {
-        return Reply::invalid("command", command, "command must be STATUS.");
-    }
-    let id = call.query.get("media_id").cloned().unwrap_or_default();
-    if id.is_empty() || id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
-        return Reply::invalid("media_id", id, "media_id must be 1 to 19 digits.");
-    }
-    call.log_media = Some(id.clone());
-    let media = match usable(server, call.user(), &id, false) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    if media.finalized_at.is_none() {
-        return Reply::invalid("media_id", &id, "The media has not been finalized.");
-    }
-    {
-        let mut store = lock(&server.store);
-        if let Some(m) = store.state.media.get_mut(&id) {
-            let now = now();
-            m.status_polls += 1;
-            // A client should wait check_after_secs; we count those who don't.
-            if now + 0.05 < m.next_check_at {
-                m.early_status_polls += 1;
-            }
-            let processing = processing_info(m, now)
-                .is_some_and(|p| matches!(p["state"].as_str(), Some("pending" | "in_progress")));
-            m.next_check_at = if processing { now + 1.0 } else { 0.0 };
-        }
-    }
-    status_reply(server, &id)
-}
-
-/// `POST /2/media/upload` with `command=INIT|APPEND|FINALIZE`, or the
-/// one-shot image form.
-pub(crate) fn command_upload(server: &Server, call: &mut Call) -> Reply {
-    let form = match form::read_form(call.req, &server.root.join("spool"), SEGMENT_MAX_BYTES) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    let user = call.user();
-    let text = |k: &str| form.text.get(k).cloned();
-    match text("command").as_deref() {
-        Some("INIT") => {
-            let total = text("total_bytes").map(Value::String);
-            match create(
-                server,
-                user,
-                text("media_type").as_deref(),
-                total.as_ref(),
-                text("media_category").as_deref(),
-            ) {
-                Ok(m) => {
-                    call.log_media = Some(m.id.clone());
-                    init_reply(&m)
-                }
-                Err(r) => r,
-            }
-        }
-        Some("APPEND") => {
-            let id = text("media_id").unwrap_or_default();
-            call.log_media = Some(id.clone());
-            if let Err(r) = usable(server, user, &id, true) {
-                discard(form);
-                return r;
-            }
-            match store_segment(server, call, &id, form) {
-                // The command form answers APPEND with an empty 2xx.
-                Ok(_) => Reply::empty(204),
-                Err(r) => r,
-            }
-        }
-        Some("FINALIZE") => {
-            let id = text("media_id").unwrap_or_default();
-            call.log_media = Some(id.clone());
-            finalize_media(server, user, &id)
-        }
-        Some(other) => {
-            discard(form);
-            Reply::invalid(
-                "command",
-                other,
-                "command must be INIT, APPEND or FINALIZE.",
-            )
-        }
-        None => one_shot(server, call, form),
-    }
-}
-
-fn discard(form: Form) {
-    for part in form.files.into_values() {
-        if let Some(p) = part.path {
-            let _ = fs::remove_file(p);
-        }
-    }
-}
-
-/// One-shot image upload: `media` + `media_category=tweet_image`.
-fn one_shot(server: &Server, call: &mut Call, mut form: Form) -> Reply {
-    let part = form.files.remove("media");
-    let category = form.text.get("media_category").cloned().unwrap_or_default();
-    let Some(part) = part else {
-        return Reply::invalid("media", "", "The media field is required.");
-    };
-    let Some(path) = part.path else {
-        return Reply::invalid(
-            "media",
-            part.bytes.to_string(),
-            format!("File size exceeds {} bytes.", LIMITS.photo_max_bytes),
-        );
-    };
-    if category != "tweet_image" {
-        let _ = fs::remove_file(&path);
-        return Reply::invalid(
-            "media_category",
-            &category,
-            "media_category must be tweet_image for a one-shot upload.",
-        );
-    }
-    let media_type = match probe::sniff(&path).ok().flatten() {
-        Some(s) if s.kind == Some(MediaKind::Photo) || s.mime == "image/gif" => s.mime,
-        _ => {
-            let _ = fs::remove_file(&path);
-            return Reply::invalid(
-                "media",
-                "",
-                "Invalid or Unsupported media, Reason: UnsupportedMedia.",
-            );
-        }
-    };
-    let media = match create(
-        server,
-        call.user(),
-        Some(&media_type),
-        Some(&Value::from(part.bytes)),
-        Some("tweet_image"),
-    ) {
-        Ok(m) => m,
-        Err(r) => {
-            let _ = fs::remove_file(&path);
-            return r;
-        }
-    };
-    call.log_media = Some(media.id.clone());
-    let sha = match crate::core::media::sha256_file(&path) {
-        Ok(s) => s,
-        Err(e) => return form::server_error(&e),
-    };
-    if let Err(e) = fs::rename(&path, assembled_path(&server.root, &media.id)) {
-        return form::server_error(&e);
-    }
-    {
-        let mut store = lock(&server.store);
-        if let Some(m) = store.state.media.get_mut(&media.id) {
-            let now = now();
-            m.finalized_at = Some(now);
-            m.size = Some(part.bytes);
-            m.sha256 = Some(sha);
-            m.outcome = Some(Outcome::Succeeded);
-            m.expires_at = now + FINALIZED_WINDOW_SECS;
-        }
-        store.save();
-    }
-    status_reply(server, &media.id)
 }
 
 /// `POST /2/media/metadata` (alt text).

@@ -7,6 +7,7 @@
 //! endpoints in [`oauth`], [`media`], [`posts`] and the test controls and
 //! inspection pages in [`control`].
 
+mod command_form;
 mod control;
 mod edge;
 mod form;
@@ -14,6 +15,7 @@ mod media;
 mod oauth;
 mod pages;
 mod posts;
+mod processing;
 mod reply;
 mod router;
 pub mod state;

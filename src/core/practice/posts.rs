@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::media::ready;
+use super::processing::ready;
 use super::reply::Reply;
 use super::router::Call;
 use super::state::{Tweet, account};

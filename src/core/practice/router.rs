@@ -13,7 +13,10 @@ use tiny_http::{Method, Request};
 
 use super::reply::Reply;
 use super::state::Account;
-use super::{InjectedFault, RequestRecord, Server, control, form, lock, media, now, oauth, posts};
+use super::{
+    InjectedFault, RequestRecord, Server, command_form, control, form, lock, media, now, oauth,
+    posts, processing,
+};
 
 /// The X endpoints the practice server knows, by the names tests use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -323,8 +326,8 @@ fn dispatch(server: &Server, call: &mut Call) -> Reply {
         Endpoint::Initialize => media::initialize(server, call),
         Endpoint::Append => media::append(server, call),
         Endpoint::Finalize => media::finalize(server, call),
-        Endpoint::Status => media::status(server, call),
-        Endpoint::Upload => media::command_upload(server, call),
+        Endpoint::Status => processing::status(server, call),
+        Endpoint::Upload => command_form::command_upload(server, call),
         Endpoint::Metadata => media::metadata(server, call),
         Endpoint::CreateTweet => posts::create(server, call),
         Endpoint::GetTweet => posts::get(server, call),
