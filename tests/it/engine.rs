@@ -44,6 +44,21 @@ struct Rig {
 }
 
 impl Rig {
+    /// The next event that `pick` takes; a test fails, not hangs, when it
+    /// never comes.
+    async fn next<T>(&mut self, what: &str, pick: impl Fn(Event) -> Option<T>) -> T {
+        let found = async {
+            loop {
+                if let Some(t) = self.events.recv().await.and_then(&pick) {
+                    return t;
+                }
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(60), found)
+            .await
+            .unwrap_or_else(|_| panic!("no {what} within 60 s"))
+    }
+
     fn new(client: Arc<XClient>, segment_bytes: u64, parallel: usize) -> Rig {
         let (tx, events) = mpsc::unbounded_channel();
         Rig {
@@ -174,11 +189,10 @@ fn token_expiring_mid_upload_is_refreshed_once_and_the_upload_continues() {
     let uploaded = runtime().block_on(async {
         let id = rig.engine.start(checked(&video), None);
         // After a few segments, X expires the token (as 2 hours would).
-        loop {
-            if let Some(Event::SegmentDone { index: 2, .. }) = rig.events.recv().await {
-                break;
-            }
-        }
+        rig.next("third segment", |e| {
+            matches!(e, Event::SegmentDone { index: 2, .. }).then_some(())
+        })
+        .await;
         api_control_async(&api.base, "expire-tokens", json!({})).await;
         rig.engine.wait(id).await
     });
@@ -445,17 +459,18 @@ fn a_400_is_never_retried_and_processing_failure_says_why() {
     let err = rt
         .block_on(async {
             let id = rig.engine.start(checked(&video), None);
-            loop {
-                if let Some(Event::MediaCreated { media_id, .. }) = rig.events.recv().await {
-                    api_control_async(
-                        &api.base,
-                        "fail-processing",
-                        json!({ "media_id": media_id, "message": "InvalidMedia: practice reason" }),
-                    )
-                    .await;
-                    break;
-                }
-            }
+            let media_id = rig
+                .next("MediaCreated", |e| match e {
+                    Event::MediaCreated { media_id, .. } => Some(media_id),
+                    _ => None,
+                })
+                .await;
+            api_control_async(
+                &api.base,
+                "fail-processing",
+                json!({ "media_id": media_id, "message": "InvalidMedia: practice reason" }),
+            )
+            .await;
             rig.engine.wait(id).await
         })
         .unwrap_err();
@@ -618,19 +633,21 @@ fn pause_and_cancel_work_while_someone_waits_for_the_upload() {
         let id = rig.engine.start(checked(&video), None);
         let engine = rig.engine.clone();
         let waiting = tokio::spawn(async move { engine.wait(id).await });
-        loop {
-            if let Some(Event::SegmentDone { .. }) = rig.events.recv().await {
-                break;
-            }
-        }
+        rig.next("a segment", |e| {
+            matches!(e, Event::SegmentDone { .. }).then_some(())
+        })
+        .await;
         rig.engine.pause(id);
-        loop {
-            if let Some(Event::Paused { .. }) = rig.events.recv().await {
-                break;
-            }
-        }
+        rig.next("Paused", |e| {
+            matches!(e, Event::Paused { .. }).then_some(())
+        })
+        .await;
         rig.engine.cancel(id);
-        let err = waiting.await.unwrap().unwrap_err();
+        let err = tokio::time::timeout(Duration::from_secs(20), waiting)
+            .await
+            .expect("wait() returns after a cancel")
+            .unwrap()
+            .unwrap_err();
         assert_eq!(err.kind, ErrorKind::Cancelled);
     });
 }
