@@ -144,7 +144,6 @@ impl App {
                     egui::TextureOptions::LINEAR,
                 );
                 self.textures.insert(tile.key, texture);
-                tile.has_texture = true;
             }
         }
         let keys: Vec<TileKey> = self.model.tiles.iter().map(|t| t.key).collect();

@@ -1,5 +1,6 @@
 //! Modal dialogs (alt text, delete a post) and the title bar with the
-//! account menu. Enter confirms, Escape closes.
+//! account menu. Escape closes; Enter saves alt text, but never deletes a
+//! post (a destructive step takes a click on "Delete it").
 
 use egui::{Key, Modal, RichText, TextEdit, Ui};
 
@@ -22,6 +23,14 @@ pub fn show(app: &mut App, ui: &mut Ui) {
         } => {
             let mut close = false;
             let mut save = false;
+            // The Enter that opened this dialog (on "Add alt text") must not
+            // also save it: Enter counts from the dialog's second frame on.
+            let opened = egui::Id::unique("alt-text-opened");
+            let fresh = ctx.data_mut(|d| {
+                let fresh = d.get_temp::<bool>(opened).is_none();
+                d.insert_temp(opened, true);
+                fresh
+            });
             let response = Modal::new(egui::Id::unique("alt-text")).show(&ctx, |ui| {
                 ui.set_width(420.0);
                 ui.heading(format!("Alt text for {name}"));
@@ -52,10 +61,13 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                         close = true;
                     }
                 });
-                if ok && ui.input(|i| i.key_pressed(Key::Enter)) {
+                if ok && !fresh && ui.input(|i| i.key_pressed(Key::Enter)) {
                     save = true;
                 }
             });
+            if save || close || response.should_close() {
+                ctx.data_mut(|d| d.remove::<bool>(opened));
+            }
             if save {
                 if let Some(tile) = app.model.tile_mut(key) {
                     tile.alt = text.trim().to_string();
@@ -87,9 +99,6 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                         keep = true;
                     }
                 });
-                if ui.input(|i| i.key_pressed(Key::Enter)) {
-                    delete = true;
-                }
             });
             if delete {
                 app.send(Command::DeletePost(post_id));

@@ -188,7 +188,6 @@ pub struct Tile {
     pub progress: Option<Progress>,
     /// A new preview waiting to become a texture (RGBA).
     pub preview: Option<(u32, u32, Arc<Vec<u8>>)>,
-    pub has_texture: bool,
 }
 
 impl Tile {
@@ -315,7 +314,6 @@ impl Model {
                 status: Status::Checking,
                 progress: None,
                 preview: None,
-                has_texture: false,
             });
             return None;
         }

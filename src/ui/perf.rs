@@ -32,12 +32,11 @@ impl PerfLog {
             .spawn(move || {
                 while let Ok(line) = rx.recv() {
                     let _ = writeln!(file, "{line}");
-                    // Flush when no more lines are waiting.
-                    if let Ok(next) = rx.try_recv() {
+                    // Write what else is waiting, then flush.
+                    while let Ok(next) = rx.try_recv() {
                         let _ = writeln!(file, "{next}");
-                    } else {
-                        let _ = file.flush();
                     }
+                    let _ = file.flush();
                 }
                 let _ = file.flush();
             })?;
