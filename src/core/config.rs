@@ -107,6 +107,14 @@ impl FileConfig {
 
 /// Write a file so a crash leaves either the old or the new content.
 pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    write_replace(path, data, true)
+}
+
+/// Replace a file through a temp file and a rename. A crash of the app
+/// leaves the old or the new content either way; without `sync`, a power
+/// cut may lose the newest write (and, on some file systems, leave the file
+/// empty), which callers that write often accept between their syncs.
+pub fn write_replace(path: &Path, data: &[u8], sync: bool) -> std::io::Result<()> {
     use std::io::Write;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -114,7 +122,9 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp");
     let mut f = std::fs::File::create(&tmp)?;
     f.write_all(data)?;
-    f.sync_all()?;
+    if sync {
+        f.sync_all()?;
+    }
     std::fs::rename(&tmp, path)
 }
 

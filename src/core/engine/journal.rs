@@ -7,7 +7,7 @@
 //! draft) or the user discards the upload.
 
 use std::collections::BTreeSet;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -344,6 +344,8 @@ fn random_id() -> String {
 struct RecordState {
     entry: Entry,
     last_sync: Instant,
+    /// Removed: late acks from an upload still winding down write nothing.
+    removed: bool,
 }
 
 /// A live journal entry, updated by the engine as the upload goes.
@@ -369,6 +371,7 @@ impl Record {
             state: Arc::new(Mutex::new(RecordState {
                 entry,
                 last_sync: Instant::now(),
+                removed: false,
             })),
         }
     }
@@ -387,19 +390,16 @@ impl Record {
 
     fn save(&self, sync: bool) -> std::io::Result<()> {
         let mut state = self.lock();
+        if state.removed {
+            return Ok(());
+        }
         let sync = sync || state.last_sync.elapsed() >= SYNC_EVERY;
         let json = serde_json::to_vec_pretty(&state.entry).map_err(std::io::Error::other)?;
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let tmp = self.path.with_extension("tmp");
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&json)?;
+        crate::core::config::write_replace(&self.path, &json, sync)?;
         if sync {
-            f.sync_all()?;
             state.last_sync = Instant::now();
         }
-        std::fs::rename(&tmp, &self.path)
+        Ok(())
     }
 
     fn update(&self, sync: bool, f: impl FnOnce(&mut Entry)) {
@@ -436,7 +436,10 @@ impl Record {
         self.update(false, |e| e.alt = alt);
     }
 
+    /// Forget this upload for good; later updates write nothing.
     pub fn remove(&self) {
+        let mut state = self.lock();
+        state.removed = true;
         let _ = std::fs::remove_file(&self.path);
     }
 }
@@ -446,6 +449,7 @@ mod tests {
     use super::*;
     use crate::core::limits::AccountTier;
     use crate::core::media::{check, testdata};
+    use std::io::Write;
 
     #[test]
     fn decisions_follow_the_file_and_the_expiry() {
