@@ -94,8 +94,9 @@ pub async fn publish(
         }
     }
     let media_ids: Vec<String> = uploaded.iter().map(|u| u.media_id.clone()).collect();
-    if posted_since.is_some()
-        && let Some(post) = already_posted(engine.client(), me, text, notify).await?
+    if let Some(since) = posted_since
+        && let Some(post) =
+            already_posted(engine.client(), me, text, &media_ids, since, notify).await?
     {
         tracing::info!("post {} was already published", post.id);
         return Ok(Published {
@@ -165,19 +166,32 @@ pub async fn create_post_once(
     }
 }
 
-/// A recent post of `me` with this text (an interrupted run may have
-/// published it just before it stopped).
+/// A recent post of `me` that is this one (same media, or same text without
+/// media), made since the interrupted run began: it may have published it
+/// just before it stopped. An older post with the same text is not it.
 async fn already_posted(
     client: &XClient,
     me: &User,
     text: &str,
+    media_ids: &[String],
+    since_secs: u64,
     notify: &(dyn Fn(RetryNotice) + Send + Sync),
 ) -> Result<Option<PostAnswer>, XError> {
     let recent = client
         .recent_posts(&me.id, notify)
         .await
         .map_err(|e| e.context("Checking the account's recent posts"))?;
-    Ok(recent.into_iter().find(|p| p.text.trim() == text.trim()))
+    // A minute's grace for clocks that differ.
+    let since = since_secs as i64 - 60;
+    let recent_enough = |p: &PostAnswer| {
+        p.created_at
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .is_none_or(|t| t.timestamp() >= since)
+    };
+    Ok(recent
+        .into_iter()
+        .find(|p| same_post(p, text, media_ids) && recent_enough(p)))
 }
 
 fn same_post(post: &PostAnswer, text: &str, media_ids: &[String]) -> bool {
