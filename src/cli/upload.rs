@@ -93,7 +93,8 @@ fn run_upload(verbose: u8, args: &UploadArgs) -> Result<(), Failure> {
             match futures_util::future::try_join_all(ids.iter().map(|id| engine.wait(*id))).await {
                 Ok(done) => Ok(done),
                 Err(e) => {
-                    let keep = worth_resuming(&e);
+                    // Only what the journal holds can be resumed.
+                    let keep = records_ref.iter().all(Option::is_some) && worth_resuming(&e);
                     if !keep {
                         remove_all(records_ref);
                     }
