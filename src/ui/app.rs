@@ -33,7 +33,8 @@ pub struct View {
     pub dialog: Option<Dialog>,
     /// The Settings form while open.
     pub settings: Option<Edit>,
-    applied_appearance: Option<(Option<String>, Option<f32>)>,
+    /// Theme, text size and practice (the title) as last applied.
+    applied_appearance: Option<(Option<String>, Option<f32>, bool)>,
 }
 
 pub struct App {
@@ -149,7 +150,11 @@ impl App {
         let keys: Vec<TileKey> = self.model.tiles.iter().map(|t| t.key).collect();
         self.textures.retain(|k, _| keys.contains(k));
         if let Some(mode) = &self.model.mode {
-            let wanted = (mode.settings.theme.clone(), mode.settings.text_scale);
+            let wanted = (
+                mode.settings.theme.clone(),
+                mode.settings.text_scale,
+                mode.practice,
+            );
             if self.view.applied_appearance.as_ref() != Some(&wanted) {
                 theme::apply(ctx, wanted.0.as_deref(), wanted.1);
                 let title = if mode.practice {

@@ -129,8 +129,15 @@ fn banners(app: &mut App, ui: &mut Ui, now: Instant) {
 
 fn text_box(app: &mut App, ui: &mut Ui) {
     let label = ui.label(RichText::new("Post text").weak());
+    // The text is what gets posted once Post is pressed: it waits unchanged
+    // (Cancel makes it editable again).
+    let queued = matches!(
+        app.model.post,
+        PostState::WaitingForUploads | PostState::Posting
+    );
     let response = ui
-        .add(
+        .add_enabled(
+            !queued,
             TextEdit::multiline(&mut app.model.text)
                 .hint_text("What's happening?")
                 .desired_rows(4)

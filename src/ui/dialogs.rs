@@ -44,7 +44,10 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                             .return_key(None),
                     )
                     .labelled_by(label.id);
-                edit.request_focus();
+                // Focus starts in the box; Tab can still reach the buttons.
+                if fresh || ui.memory(|m| m.focused().is_none()) {
+                    edit.request_focus();
+                }
                 let n = compose::alt_text_chars(&text);
                 let color = if n > ALT_TEXT_MAX_CHARS {
                     theme::RED
