@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use super::ResumeArgs;
 use super::run::{self, Failure};
-use super::session::{connect, quiet, usage_of, with_ctrl_c, worth_resuming};
+use super::session::{connect, forget_post, quiet, usage_of, with_ctrl_c, worth_resuming};
 use crate::core::engine::journal::{Decision, Entry, Journal, Owner, Record, decide};
 use crate::core::engine::post::{self, PostItem};
 use crate::core::engine::{ResumePoint, Uploaded};
@@ -170,26 +170,17 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
                 }
                 if let Some(why) = broken {
                     failures.push(format!("The interrupted post “{}” can't be finished: {why}", intent.text));
-                    journal.remove_post(&intent.id);
-                    for r in &records {
-                        r.remove();
-                    }
+                    forget_post(&journal, &intent.id, &records);
                     continue;
                 }
                 match post::publish(&engine, &me, &intent.text, items, Some(intent.created_at), &quiet).await {
                     Ok(published) => {
                         lines.push(published.url);
-                        journal.remove_post(&intent.id);
-                        for r in &records {
-                            r.remove();
-                        }
+                        forget_post(&journal, &intent.id, &records);
                     }
                     Err(e) => {
                         if !worth_resuming(&e) {
-                            journal.remove_post(&intent.id);
-                            for r in &records {
-                                r.remove();
-                            }
+                            forget_post(&journal, &intent.id, &records);
                         }
                         failures.push(e.message);
                     }

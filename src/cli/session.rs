@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use super::run::Failure;
 use super::{TuningArgs, credentials, progress};
 use crate::core::config::Config;
-use crate::core::engine::journal::Journal;
+use crate::core::engine::journal::{Journal, Record};
 use crate::core::engine::{Engine, Uploaded};
 use crate::core::limits::AccountTier;
 use crate::core::media::check::{self, CheckedMedia};
@@ -84,6 +84,18 @@ pub async fn with_ctrl_c<T>(
         eprintln!("Stopped. Run `x-uploader resume` to continue where it left off.");
     }
     result
+}
+
+/// Forget an interrupted post: its journal file and its uploads' records.
+pub fn forget_post<'a>(
+    journal: &Journal,
+    post_id: &str,
+    records: impl IntoIterator<Item = &'a Record>,
+) {
+    journal.remove_post(post_id);
+    for r in records {
+        r.remove();
+    }
 }
 
 /// Is an upload that failed this way worth continuing later?

@@ -7,7 +7,8 @@ use serde_json::json;
 
 use super::run::{self, Failure};
 use super::session::{
-    self, check_all, connect, failure, media_json, quiet, usage_of, with_ctrl_c, worth_resuming,
+    self, check_all, connect, failure, forget_post, media_json, quiet, usage_of, with_ctrl_c,
+    worth_resuming,
 };
 use super::{PostArgs, UploadArgs};
 use crate::core::compose;
@@ -205,8 +206,7 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
                 Err(e) => journaled && worth_resuming(e),
             };
             if !keep {
-                remove_all(&records);
-                journal.remove_post(&intent_id);
+                forget_post(&journal, &intent_id, records.iter().flatten());
             }
             result.map_err(|e| failure(e, keep))
         };

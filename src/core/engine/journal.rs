@@ -10,12 +10,13 @@ use std::collections::BTreeSet;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::ResumePoint;
+use crate::core::auth::oauth::now_secs;
 use crate::core::limits::MediaKind;
 use crate::core::media::check::{CheckedMedia, display_name};
 
@@ -126,13 +127,6 @@ pub enum Decision {
     StartOver(Option<String>),
     /// The file is gone: nothing can be sent.
     Gone(String),
-}
-
-pub fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// Decide how to continue `entry` given the file as it is now.

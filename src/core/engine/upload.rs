@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -15,6 +15,7 @@ use super::{
     Control, Event, MIN_SEGMENT_BYTES, ResumePoint, Shared, UploadId, plan_segment_bytes,
     segment_count,
 };
+use crate::core::auth::oauth::now_secs;
 use crate::core::limits::{MediaKind, human_bytes};
 use crate::core::media::check::CheckedMedia;
 use crate::core::xclient::{ErrorKind, RetryNotice, RetryReason, XError};
@@ -273,13 +274,6 @@ async fn wait_for_cancel(control: &mut watch::Receiver<Control>) {
             std::future::pending::<()>().await;
         }
     }
-}
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// One attempt at a file's segments: where they go and how big they are.
