@@ -143,7 +143,8 @@ fn text_box(app: &mut App, ui: &mut Ui) {
                 .desired_rows(4)
                 .desired_width(f32::INFINITY),
         )
-        .labelled_by(label.id);
+        .labelled_by(label.id)
+        .on_disabled_hover_text("This text is waiting to be posted. Cancel the post to change it.");
     if response.changed() {
         app.send(Command::DraftText(app.model.text.clone()));
         if matches!(
