@@ -426,10 +426,6 @@ impl Record {
         });
     }
 
-    pub fn set_alt(&self, alt: Option<String>) {
-        self.update(false, |e| e.alt = alt);
-    }
-
     /// Forget this upload for good; later updates write nothing.
     pub fn remove(&self) {
         let mut state = self.lock();
