@@ -39,7 +39,7 @@ fn grouped(cells: &[Cell], group: usize) -> Vec<Cell> {
 
 /// Draw the bar across the available width; `label` names it for screen
 /// readers ("Chunks of launch.mp4: 12 of 125 sent").
-pub fn bar(ui: &mut Ui, cells: &[Cell], label: String, fraction: f32) -> egui::Response {
+pub fn bar(ui: &mut Ui, cells: &[Cell], label: String, percent: u32) -> egui::Response {
     let group = group_size(cells.len());
     let cells = grouped(cells, group);
     let n = cells.len().max(1);
@@ -78,11 +78,11 @@ pub fn bar(ui: &mut Ui, cells: &[Cell], label: String, fraction: f32) -> egui::R
             }
         }
     }
-    let pct = (fraction * 100.0).floor() as f64;
+    // Screen readers hear the percent the tile shows.
     response.widget_info(|| {
         let mut info =
             egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, label.clone());
-        info.value = Some(pct);
+        info.value = Some(f64::from(percent));
         info
     });
 

@@ -140,7 +140,7 @@ fn status(ui: &mut Ui, tile: &Tile, now: Instant, action: &mut Option<Action>) {
                     p.done_cells(),
                     p.cells.len()
                 );
-                chunks::bar(ui, &p.cells, label, p.fraction());
+                chunks::bar(ui, &p.cells, label, p.percent());
                 let pct = p.percent();
                 let line = if paused {
                     format!("Paused at {pct}%")
