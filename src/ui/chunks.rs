@@ -1,15 +1,18 @@
 //! The segmented bar: one cell per chunk (grey waiting, blue filling while
 //! sent, green done, amber retrying), on at most two rows; above 300 chunks
-//! one cell stands for several, and the caller says so.
+//! (or more than two rows of a narrow tile hold) one cell stands for
+//! several, and the caller says so.
 
 use egui::{Rect, Sense, Stroke, StrokeKind, Ui, vec2};
 
 use super::model::Cell;
 use super::theme;
 
-/// Chunks per cell so that at most 300 cells are drawn.
-pub fn group_size(chunks: usize) -> usize {
-    chunks.div_ceil(300).max(1)
+/// Chunks per cell so that at most 300 cells are drawn, and no more than
+/// two rows of `width` hold (cells of 1.5 px or more, 1 px apart).
+pub fn group_size(chunks: usize, width: f32) -> usize {
+    let fit = (2.0 * ((width + 1.0) / 2.5).floor()).max(2.0) as usize;
+    chunks.div_ceil(fit.min(300)).max(1)
 }
 
 fn grouped(cells: &[Cell], group: usize) -> Vec<Cell> {
@@ -40,10 +43,10 @@ fn grouped(cells: &[Cell], group: usize) -> Vec<Cell> {
 /// Draw the bar across the available width; `label` names it for screen
 /// readers ("Chunks of launch.mp4: 12 of 125 sent").
 pub fn bar(ui: &mut Ui, cells: &[Cell], label: String, percent: u32) -> egui::Response {
-    let group = group_size(cells.len());
+    let width = ui.available_width();
+    let group = group_size(cells.len(), width);
     let cells = grouped(cells, group);
     let n = cells.len().max(1);
-    let width = ui.available_width();
     let gap = if n > 60 { 1.0 } else { 2.0 };
     let rows = if (width / n as f32) < 6.0 { 2 } else { 1 };
     let per_row = n.div_ceil(rows);
@@ -99,10 +102,15 @@ mod tests {
 
     #[test]
     fn grouping_keeps_at_most_300_cells() {
-        assert_eq!(group_size(125), 1);
-        assert_eq!(group_size(300), 1);
-        assert_eq!(group_size(301), 2);
-        assert_eq!(group_size(1000), 4);
+        let wide = 1000.0;
+        assert_eq!(group_size(125, wide), 1);
+        assert_eq!(group_size(300, wide), 1);
+        assert_eq!(group_size(301, wide), 2);
+        assert_eq!(group_size(1000, wide), 4);
+        // A narrow tile (two per row) takes 216 cells of 1.5 px on two rows:
+        // 256 chunks (1 MiB of a 256 MiB video) go two to a cell.
+        assert_eq!(group_size(216, 271.0), 1);
+        assert_eq!(group_size(256, 271.0), 2);
         let cells = vec![
             Cell::Done,
             Cell::Done,

@@ -159,13 +159,13 @@ fn status(ui: &mut Ui, tile: &Tile, now: Instant, action: &mut Option<Action>) {
                 ui.label(line);
                 if let Some(note) = p.note_text(now) {
                     ui.add(egui::Label::new(RichText::new(note).color(theme::AMBER)).wrap());
-                } else if chunks::group_size(p.cells.len()) > 1 {
+                } else if let group = chunks::group_size(p.cells.len(), ui.available_width())
+                    && group > 1
+                {
                     ui.label(
-                        RichText::new(format!(
-                            "{} chunks; each cell shows {}",
-                            p.cells.len(),
-                            chunks::group_size(p.cells.len())
-                        ))
+                        RichText::new(
+                            format!("{} chunks; each cell shows {group}", p.cells.len(),),
+                        )
                         .weak()
                         .small(),
                     );
