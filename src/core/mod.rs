@@ -11,6 +11,8 @@ pub mod media;
 pub mod memory;
 pub mod panic_guard;
 pub mod practice;
+pub mod schedule;
 pub mod secret;
 pub mod service;
+pub mod thread_file;
 pub mod xclient;
