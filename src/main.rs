@@ -15,6 +15,7 @@ fn main() -> ExitCode {
     match &cli.command {
         Some(Command::Upload(args)) => x_uploader::cli::upload(cli.verbose, args),
         Some(Command::Post(args)) => x_uploader::cli::post(cli.verbose, args),
+        Some(Command::Thread(args)) => x_uploader::cli::thread(cli.verbose, args),
         Some(Command::Login(args)) => x_uploader::cli::login(cli.verbose, args),
         Some(Command::Logout(args)) => x_uploader::cli::logout(cli.verbose, args),
         Some(Command::Accounts) => x_uploader::cli::accounts(cli.verbose),

@@ -9,12 +9,14 @@ mod resume;
 mod run;
 mod session;
 pub mod testmedia;
+mod thread;
 mod upload;
 mod window;
 
 pub use account::{accounts, login, logout, switch, whoami};
 pub use resume::resume;
 pub use run::{Failure, finish};
+pub use thread::thread;
 pub use upload::{post, upload};
 pub use window::window;
 
@@ -55,6 +57,9 @@ pub enum Command {
     Upload(UploadArgs),
     /// Upload photos or a video and publish a post with them.
     Post(PostArgs),
+    /// Publish a thread written in a text file: posts separated by a line
+    /// of `---`, files attached with `media: PATH` or `media: PATH | alt text`.
+    Thread(ThreadArgs),
     /// Sign in to X in the browser (adds an account; it becomes the active one).
     Login(LoginArgs),
     /// Sign out (the active account, or the one named) and revoke its sign-in at X.
@@ -127,6 +132,17 @@ pub struct PostArgs {
     /// Up to 4 photos, or 1 video, or 1 GIF.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ThreadArgs {
+    #[command(flatten)]
+    pub tuning: TuningArgs,
+    /// The thread's text file (UTF-8). A line of exactly `---` separates
+    /// posts; `media: photo.jpg | alt text` attaches a file (paths from
+    /// the file's folder); a leading backslash keeps a line as written.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

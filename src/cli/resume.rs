@@ -9,11 +9,14 @@ use std::process::ExitCode;
 use super::ResumeArgs;
 use super::run::{self, Failure};
 use super::session::{connect, forget_post, quiet, usage_of, with_ctrl_c, worth_resuming};
-use crate::core::engine::journal::{Decision, Entry, Journal, Owner, Record, decide};
-use crate::core::engine::post::{self, PostItem};
+use crate::core::engine::Engine;
+use crate::core::engine::journal::{Decision, Entry, Journal, Owner, PostIntent, Record, decide};
+use crate::core::engine::post::{self, PostItem, Published};
+use crate::core::engine::thread::{ThreadItem, publish_thread};
 use crate::core::engine::{ResumePoint, Uploaded};
 use crate::core::limits::AccountTier;
 use crate::core::media::check::{self, CheckedMedia};
+use crate::core::xclient::api::User;
 
 pub fn resume(verbose: u8, args: &ResumeArgs) -> ExitCode {
     run::finish(run_resume(verbose, args))
@@ -135,44 +138,18 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
                 }
             }
 
-            // Posts of `x-uploader post`.
-            for intent in posts {
-                let mut items = Vec::new();
-                let mut records = Vec::new();
-                let mut broken = None;
-                for upload in &intent.uploads {
-                    let Some(entry) = entries.iter().find(|e| &e.id == upload).cloned() else {
-                        broken = Some("a file's upload record is missing".to_string());
-                        break;
-                    };
-                                        let alt = entry.alt.clone();
-                    match prepare(tier, &journal, entry) {
-                        Ok(Prepared::Start(media, point, record)) => {
-                            records.push(record.clone());
-                            items.push(PostItem {
-                                resume: point,
-                                record: Some(record),
-                                ..PostItem::new(media, alt)
-                            });
-                        }
-                        Ok(Prepared::Ready(media, media_id, record)) => {
-                            records.push(record);
-                            items.push(PostItem {
-                                ready: Some(media_id),
-                                ..PostItem::new(media, alt)
-                            });
-                        }
-                        Err(message) => {
-                            broken = Some(message);
-                            break;
-                        }
+            // Posts of `x-uploader post`, then threads of `x-uploader thread`.
+            let (threads, singles): (Vec<PostIntent>, Vec<PostIntent>) =
+                posts.into_iter().partition(|p| p.thread.is_some());
+            for intent in singles {
+                let (items, records) = match intent_items(tier, &journal, &entries, &intent) {
+                    Ok(prepared) => prepared,
+                    Err((why, records)) => {
+                        failures.push(format!("The interrupted post “{}” can't be finished: {why}", intent.text));
+                        forget_post(&journal, &intent.id, &records);
+                        continue;
                     }
-                }
-                if let Some(why) = broken {
-                    failures.push(format!("The interrupted post “{}” can't be finished: {why}", intent.text));
-                    forget_post(&journal, &intent.id, &records);
-                    continue;
-                }
+                };
                 match post::publish(&engine, &me, &intent.text, items, Some(intent.created_at), &quiet).await {
                     Ok(published) => {
                         lines.push(published.url);
@@ -186,6 +163,9 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
                     }
                 }
             }
+            for thread in group_threads(threads) {
+                resume_thread(tier, &journal, &entries, &engine, &me, thread, &mut lines, &mut failures).await;
+            }
             Ok::<_, Failure>((lines, failures))
         };
         with_ctrl_c(session, work).await
@@ -197,5 +177,159 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
     match failures.len() {
         0 => Ok(()),
         _ => Err(Failure::Error(failures.join(" "))),
+    }
+}
+
+/// A post's files ready to go on, with their journal records.
+type Items = (Vec<PostItem>, Vec<Record>);
+
+/// An interrupted post's files, ready to go on, with their journal records
+/// (also when it can't go on, so they can be forgotten).
+fn intent_items(
+    tier: AccountTier,
+    journal: &Journal,
+    entries: &[Entry],
+    intent: &PostIntent,
+) -> Result<Items, (String, Vec<Record>)> {
+    let mut items = Vec::new();
+    let mut records = Vec::new();
+    for upload in &intent.uploads {
+        let Some(entry) = entries.iter().find(|e| &e.id == upload).cloned() else {
+            return Err(("a file's upload record is missing".to_string(), records));
+        };
+        let alt = entry.alt.clone();
+        match prepare(tier, journal, entry) {
+            Ok(Prepared::Start(media, point, record)) => {
+                records.push(record.clone());
+                items.push(PostItem {
+                    resume: point,
+                    record: Some(record),
+                    ..PostItem::new(media, alt)
+                });
+            }
+            Ok(Prepared::Ready(media, media_id, record)) => {
+                records.push(record);
+                items.push(PostItem {
+                    ready: Some(media_id),
+                    ..PostItem::new(media, alt)
+                });
+            }
+            Err(message) => return Err((message, records)),
+        }
+    }
+    Ok((items, records))
+}
+
+/// A thread's journaled posts, in order.
+fn group_threads(intents: Vec<PostIntent>) -> Vec<Vec<PostIntent>> {
+    let mut groups: std::collections::BTreeMap<String, Vec<PostIntent>> = Default::default();
+    for intent in intents {
+        if let Some(place) = &intent.thread {
+            groups.entry(place.thread.clone()).or_default().push(intent);
+        }
+    }
+    groups
+        .into_values()
+        .map(|mut posts| {
+            posts.sort_by_key(|p| p.thread.as_ref().map_or(0, |t| t.position));
+            posts
+        })
+        .collect()
+}
+
+fn forget_thread(journal: &Journal, thread: &[PostIntent], records: &[Record]) {
+    for intent in thread {
+        journal.remove_post(&intent.id);
+    }
+    for r in records {
+        r.remove();
+    }
+}
+
+/// Post what is left of an interrupted thread, replying to the last post
+/// that went out; posts already out are not sent again.
+#[allow(clippy::too_many_arguments)]
+async fn resume_thread(
+    tier: AccountTier,
+    journal: &Journal,
+    entries: &[Entry],
+    engine: &std::sync::Arc<Engine>,
+    me: &User,
+    mut thread: Vec<PostIntent>,
+    lines: &mut Vec<String>,
+    failures: &mut Vec<String>,
+) {
+    let first_text = thread.first().map(|p| p.text.clone()).unwrap_or_default();
+    let count = thread
+        .first()
+        .and_then(|p| p.thread.as_ref())
+        .map_or(0, |t| t.count);
+    let complete = thread.len() == count
+        && thread
+            .iter()
+            .enumerate()
+            .all(|(i, p)| p.thread.as_ref().is_some_and(|t| t.position == i));
+    if !complete {
+        failures.push(format!(
+            "The interrupted thread “{first_text}” can't be finished: part of its record is missing. Check the account on X and post the rest again."
+        ));
+        forget_thread(journal, &thread, &[]);
+        return;
+    }
+    let posted = |p: &PostIntent| p.thread.as_ref().and_then(|t| t.posted.clone());
+    let first = thread
+        .iter()
+        .position(|p| posted(p).is_none())
+        .unwrap_or(thread.len());
+    let reply_to = first.checked_sub(1).and_then(|i| posted(&thread[i]));
+    let mut items = Vec::new();
+    let mut records: Vec<Vec<Record>> = Vec::new();
+    for intent in &thread[first..] {
+        match intent_items(tier, journal, entries, intent) {
+            Ok((media, recs)) => {
+                items.push(ThreadItem {
+                    text: intent.text.clone(),
+                    media,
+                });
+                records.push(recs);
+            }
+            Err((why, recs)) => {
+                failures.push(format!(
+                    "The interrupted thread “{first_text}” can't be finished: post {} — {why}",
+                    intent.thread.as_ref().map_or(0, |t| t.position + 1)
+                ));
+                let all: Vec<Record> = records.into_iter().flatten().chain(recs).collect();
+                forget_thread(journal, &thread, &all);
+                return;
+            }
+        }
+    }
+    let since = thread.get(first).map(|p| p.created_at);
+    let mut on_posted = |i: usize, done: &Published| {
+        let intent = &mut thread[first + i];
+        if let Some(place) = intent.thread.as_mut() {
+            place.posted = Some(done.post_id.clone());
+        }
+        if let Err(e) = journal.save_post(intent) {
+            tracing::warn!("the journal can't note a thread's post: {e}");
+        }
+        for r in &records[i] {
+            r.remove();
+        }
+    };
+    let result = publish_thread(engine, me, items, reply_to, since, &mut on_posted, &quiet).await;
+    match result {
+        Ok(published) => {
+            lines.extend(published.into_iter().map(|p| p.url));
+            forget_thread(journal, &thread, &[]);
+        }
+        Err(stopped) => {
+            lines.extend(stopped.published.into_iter().map(|p| p.url));
+            failures.push(format!(
+                "Post {} of {count} of the thread “{first_text}” wasn't posted: {} Run `x-uploader resume` to try again.",
+                first + stopped.at + 1,
+                stopped.error.message
+            ));
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! `x-uploader upload` and `x-uploader post`: check every file before a
 //! byte is sent, upload with progress on stderr, print the result on stdout.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use serde_json::json;
@@ -15,6 +16,7 @@ use crate::core::compose;
 use crate::core::engine::Uploaded;
 use crate::core::engine::journal::{Owner, Record};
 use crate::core::engine::post::{self, PostItem};
+use crate::core::limits::AccountTier;
 use crate::core::media::check::{self, CheckedMedia};
 
 pub fn upload(verbose: u8, args: &UploadArgs) -> ExitCode {
@@ -27,7 +29,7 @@ pub fn post(verbose: u8, args: &PostArgs) -> ExitCode {
 
 /// Start a journal record for each file (a full disk only costs the
 /// ability to resume, so it is logged, not fatal).
-fn records(
+pub(super) fn records(
     session: &session::Session,
     api_base: &str,
     checked: &[CheckedMedia],
@@ -129,6 +131,22 @@ fn names(files: &[CheckedMedia]) -> String {
     }
 }
 
+/// Check one post's files: each on its own, the mix, and the alt texts.
+pub(super) fn check_post(
+    files: &[PathBuf],
+    alts: &[Option<String>],
+    tier: AccountTier,
+) -> Result<Vec<CheckedMedia>, Failure> {
+    let checked = check_all(files, tier)?;
+    let kinds: Vec<_> = checked.iter().map(|c| c.kind).collect();
+    compose::check_mix(&kinds)
+        .map_err(|e| Failure::Error(format!("{} can't go in one post. {e}", names(&checked))))?;
+    for (media, alt) in checked.iter().zip(alts) {
+        check::check_alt(&media.name, media.kind, alt.as_deref().unwrap_or(""))?;
+    }
+    Ok(checked)
+}
+
 fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
     usage_of(&args.tuning)?;
     if args.files.is_empty() && args.text.is_none() {
@@ -153,18 +171,7 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
         let alts: Vec<Option<String>> = (0..args.files.len())
             .map(|i| args.alts.get(i).cloned().filter(|a| !a.is_empty()))
             .collect();
-        let prepared = (|| {
-            let checked = check_all(&args.files, session.tier)?;
-            let kinds: Vec<_> = checked.iter().map(|c| c.kind).collect();
-            compose::check_mix(&kinds).map_err(|e| {
-                Failure::Error(format!("{} can't go in one post. {e}", names(&checked)))
-            })?;
-            for (media, alt) in checked.iter().zip(&alts) {
-                check::check_alt(&media.name, media.kind, alt.as_deref().unwrap_or(""))?;
-            }
-            Ok::<_, Failure>(checked)
-        })();
-        let checked = match prepared {
+        let checked = match check_post(&args.files, &alts, session.tier) {
             Ok(c) => c,
             Err(e) => return with_ctrl_c(session, async { Err::<post::Published, _>(e) }).await,
         };

@@ -65,14 +65,14 @@ pub fn run(mut c: Command) -> Run {
 }
 
 /// The CLI with a practice token in `X_UPLOADER_ACCESS_TOKEN`.
-struct Cli {
+pub(crate) struct Cli {
     home: Home,
     base: String,
     token: String,
 }
 
 impl Cli {
-    fn new(server: &PracticeServer, token: &str) -> Cli {
+    pub(crate) fn new(server: &PracticeServer, token: &str) -> Cli {
         Cli {
             home: Home::new(),
             base: server.base_url().to_string(),
@@ -86,17 +86,17 @@ impl Cli {
         c
     }
 
-    fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         run(self.cmd(args))
     }
 }
 
-fn p(path: &Path) -> &str {
+pub(crate) fn p(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
 /// Exit 1 with exactly one `error: …` line containing `needle`; stdout empty.
-fn assert_refused(r: &Run, needle: &str) {
+pub(crate) fn assert_refused(r: &Run, needle: &str) {
     assert_eq!(r.code, 1, "exit code; stderr: {}", r.stderr);
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "exactly one line on stderr: {:?}", r.stderr);

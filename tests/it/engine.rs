@@ -537,6 +537,7 @@ fn lost_post_answer_is_checked_against_recent_posts_never_resent() {
             &me,
             "did it go out?",
             &[],
+            &Default::default(),
             &quiet,
         ))
         .expect("found among recent posts");
@@ -550,7 +551,14 @@ fn lost_post_answer_is_checked_against_recent_posts_never_resent() {
         json!({ "endpoint": "create_tweet", "status": 0 }),
     );
     let err = rt
-        .block_on(post::create_post_once(&c, &me, "second", &[], &quiet))
+        .block_on(post::create_post_once(
+            &c,
+            &me,
+            "second",
+            &[],
+            &Default::default(),
+            &quiet,
+        ))
         .unwrap_err();
     assert!(
         err.message

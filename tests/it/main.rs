@@ -11,4 +11,5 @@ mod practice_oauth;
 mod practice_posts;
 mod resume;
 mod support;
+mod thread;
 mod window;

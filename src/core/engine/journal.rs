@@ -176,6 +176,22 @@ pub struct PostIntent {
     pub text: String,
     /// Upload entry ids, in the order of the files.
     pub uploads: Vec<String>,
+    /// Its place in a thread (`x-uploader thread`); journals written before
+    /// threads have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<ThreadPlace>,
+}
+
+/// Where a post sits in a thread, and its id at X once it went out (the
+/// next post replies to it; `resume` skips it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadPlace {
+    pub thread: String,
+    /// 0-based.
+    pub position: usize,
+    pub count: usize,
+    #[serde(default)]
+    pub posted: Option<String>,
 }
 
 /// The journal folder.
@@ -313,7 +329,13 @@ impl Journal {
             account_id,
             text: text.to_string(),
             uploads: Vec::new(),
+            thread: None,
         }
+    }
+
+    /// A fresh id for a thread's posts to share.
+    pub fn new_thread_id(&self) -> String {
+        random_id()
     }
 
     pub fn save_post(&self, post: &PostIntent) -> std::io::Result<()> {

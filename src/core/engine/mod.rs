@@ -8,6 +8,7 @@
 mod body;
 pub mod journal;
 pub mod post;
+pub mod thread;
 mod upload;
 
 use std::collections::HashMap;

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Engine, Uploaded};
+use super::{Engine, UploadId, Uploaded};
 use crate::core::media::check::CheckedMedia;
-use crate::core::xclient::api::{PostAnswer, User};
+use crate::core::xclient::api::{PostAnswer, PostOptions, User};
 use crate::core::xclient::{ErrorKind, RetryNotice, XClient, XError};
 
 /// One file of a post, with its alt text (and, when continuing an
@@ -46,6 +46,25 @@ pub fn post_url(username: &str, post_id: &str) -> String {
     format!("https://x.com/{username}/status/{post_id}")
 }
 
+/// A post's files with their uploads under way.
+pub struct Started {
+    items: Vec<PostItem>,
+    uploads: Vec<Option<UploadId>>,
+}
+
+/// Start uploading every file of a post (those not already at X).
+pub fn start(engine: &Engine, items: Vec<PostItem>) -> Started {
+    let uploads = items
+        .iter()
+        .map(|i| {
+            i.ready.is_none().then(|| {
+                engine.start_journaled(i.media.clone(), i.resume.clone(), i.record.clone())
+            })
+        })
+        .collect();
+    Started { items, uploads }
+}
+
 /// Upload every file (together, within the engine's bound), then post.
 /// With `posted_since` (continuing an interrupted post), the account's
 /// recent posts are checked first, so a post that did go out is not sent
@@ -58,11 +77,31 @@ pub async fn publish(
     posted_since: Option<u64>,
     notify: &(dyn Fn(RetryNotice) + Send + Sync),
 ) -> Result<Published, XError> {
-    let waits = items.iter().map(|i| {
-        let start = i
-            .ready
-            .is_none()
-            .then(|| engine.start_journaled(i.media.clone(), i.resume.clone(), i.record.clone()));
+    let started = start(engine, items);
+    publish_started(
+        engine,
+        me,
+        text,
+        started,
+        &PostOptions::default(),
+        posted_since,
+        notify,
+    )
+    .await
+}
+
+/// Wait for a post's uploads, set the alt texts, then post.
+pub async fn publish_started(
+    engine: &Arc<Engine>,
+    me: &User,
+    text: &str,
+    started: Started,
+    options: &PostOptions,
+    posted_since: Option<u64>,
+    notify: &(dyn Fn(RetryNotice) + Send + Sync),
+) -> Result<Published, XError> {
+    let Started { items, uploads } = started;
+    let waits = items.iter().zip(uploads).map(|(i, id)| {
         let ready = i.ready.clone().map(|media_id| Uploaded {
             media_id,
             bytes: i.media.bytes,
@@ -70,7 +109,7 @@ pub async fn publish(
             name: i.media.name.clone(),
         });
         async move {
-            match (start, ready) {
+            match (id, ready) {
                 (Some(id), _) => engine.wait(id).await,
                 (None, Some(done)) => Ok(done),
                 (None, None) => Err(XError::new(ErrorKind::Other, "Nothing to upload.")),
@@ -105,7 +144,7 @@ pub async fn publish(
             media: uploaded,
         });
     }
-    let post = create_post_once(engine.client(), me, text, &media_ids, notify).await?;
+    let post = create_post_once(engine.client(), me, text, &media_ids, options, notify).await?;
     Ok(Published {
         url: post_url(&me.username, &post.id),
         post_id: post.id,
@@ -121,11 +160,12 @@ pub async fn create_post_once(
     me: &User,
     text: &str,
     media_ids: &[String],
+    options: &PostOptions,
     notify: &(dyn Fn(RetryNotice) + Send + Sync),
 ) -> Result<PostAnswer, XError> {
     let mut attempt = 0;
     loop {
-        let error = match client.create_post(text, media_ids).await {
+        let error = match client.create_post(text, media_ids, options).await {
             Ok(post) => return Ok(post),
             Err(e) => e,
         };

@@ -97,6 +97,7 @@ fn fail_next(server: &Server, body: &Value) -> Reply {
             .to_string(),
         reset_in_secs: body["reset_in_secs"].as_u64(),
         after_handling: body["after_handling"].as_bool().unwrap_or(false),
+        skip: body["skip"].as_u64().unwrap_or(0).min(u32::MAX as u64) as u32,
     };
     let count = body["count"].as_u64().unwrap_or(1).max(1);
     let mut planned = lock(&server.planned);

@@ -110,6 +110,8 @@ pub(crate) struct PlannedFailure {
     /// Handle the request normally, then answer this instead (the client
     /// loses X's real answer: "did my post go out?").
     pub after_handling: bool,
+    /// Requests to let through before this one fails ("fail the third post").
+    pub skip: u32,
 }
 
 /// A fault the server injected, for inspection.

@@ -121,6 +121,30 @@ pub(crate) fn post(tweet: &Tweet, media: &[Media]) -> String {
     } else {
         ""
     };
+    let replying = tweet
+        .in_reply_to
+        .as_deref()
+        .map(|parent| {
+            format!(
+                "<p class=\"muted\">Replying to <a href=\"/_practice/posts/{0}\">post {0}</a></p>",
+                escape(parent)
+            )
+        })
+        .unwrap_or_default();
+    let who_replies = match tweet.reply_settings.as_deref() {
+        None => String::new(),
+        Some(s) => format!(
+            "<p class=\"muted\">Who can reply: {}</p>",
+            match s {
+                "following" => "accounts @{handle} follows",
+                "mentionedUsers" => "only accounts mentioned in the post",
+                "subscribers" => "subscribers of @{handle}",
+                "verified" => "verified accounts",
+                other => other,
+            }
+            .replace("{handle}", handle)
+        ),
+    };
     let when = chrono::DateTime::from_timestamp(tweet.created_at as i64, 0)
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default();
@@ -128,9 +152,9 @@ pub(crate) fn post(tweet: &Tweet, media: &[Media]) -> String {
         &format!("{name} on X (practice)"),
         &format!(
             "<div class=\"band\">Practice — nothing is posted to X</div>{status}\
-             <p><b>{}</b> <span class=\"muted\">@{handle}</span></p>\
+             <p><b>{}</b> <span class=\"muted\">@{handle}</span></p>{replying}\
              <p style=\"white-space:pre-wrap;font-size:18px\">{}</p>{media_html}\
-             <p class=\"muted\">{when} · post {}</p>",
+             <p class=\"muted\">{when} · post {}</p>{who_replies}",
             escape(name),
             escape(&tweet.text),
             tweet.id

@@ -89,6 +89,24 @@ pub(crate) fn create(server: &Server, call: &mut Call) -> Reply {
     if text.trim().is_empty() && media_ids.is_empty() {
         return Reply::invalid("text", "", "A post needs text or media.");
     }
+    let in_reply_to = match reply_target(&request) {
+        Ok(r) => r,
+        Err(reply) => return reply,
+    };
+    let reply_settings = match request.get("reply_settings") {
+        None => None,
+        Some(Value::String(s)) if REPLY_SETTINGS.contains(&s.as_str()) => Some(s.clone()),
+        Some(other) => {
+            return Reply::invalid(
+                "reply_settings",
+                other.to_string(),
+                format!(
+                    "reply_settings must be one of [{}].",
+                    REPLY_SETTINGS.join(", ")
+                ),
+            );
+        }
+    };
 
     let mut store = lock(&server.store);
     let now = now();
@@ -132,6 +150,23 @@ pub(crate) fn create(server: &Server, call: &mut Call) -> Reply {
     if duplicate {
         return Reply::forbidden("You are not allowed to create a Tweet with duplicate content.");
     }
+    // X answers a reply to a post it can't see with 403.
+    let conversation_id = match &in_reply_to {
+        None => None,
+        Some(parent) => match store
+            .state
+            .tweets
+            .iter()
+            .find(|t| &t.id == parent && !t.deleted)
+        {
+            Some(p) => Some(p.conversation_id.clone().unwrap_or_else(|| p.id.clone())),
+            None => {
+                return Reply::forbidden(
+                    "You attempted to reply to a Tweet that is deleted or not visible to you.",
+                );
+            }
+        },
+    };
     let id = store.state.new_id();
     store.state.tweets.push(Tweet {
         id: id.clone(),
@@ -140,9 +175,60 @@ pub(crate) fn create(server: &Server, call: &mut Call) -> Reply {
         media_ids,
         created_at: now,
         deleted: false,
+        conversation_id: Some(conversation_id.unwrap_or_else(|| id.clone())),
+        in_reply_to,
+        reply_settings,
     });
     store.save();
     Reply::json(201, json!({ "data": { "id": id, "text": text } }))
+}
+
+/// The values of `reply_settings` in X's spec (everyone: the field left out).
+pub(crate) const REPLY_SETTINGS: [&str; 4] =
+    ["following", "mentionedUsers", "subscribers", "verified"];
+
+/// `reply: {"in_reply_to_tweet_id": "…"}`, checked as X's spec describes it
+/// (an object with a numeric post id; no other fields than the spec's).
+fn reply_target(request: &serde_json::Map<String, Value>) -> Result<Option<String>, Reply> {
+    let Some(reply) = request.get("reply") else {
+        return Ok(None);
+    };
+    let Some(reply) = reply.as_object() else {
+        return Err(Reply::invalid(
+            "reply",
+            reply.to_string(),
+            "reply must be an object.",
+        ));
+    };
+    const FIELDS: [&str; 3] = [
+        "in_reply_to_tweet_id",
+        "auto_populate_reply_metadata",
+        "exclude_reply_user_ids",
+    ];
+    if let Some(unknown) = reply.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+        return Err(Reply::invalid(
+            &format!("reply.{unknown}"),
+            "",
+            format!("[{unknown}] is not a valid property of reply."),
+        ));
+    }
+    match reply.get("in_reply_to_tweet_id") {
+        Some(Value::String(id))
+            if !id.is_empty() && id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Ok(Some(id.clone()))
+        }
+        Some(other) => Err(Reply::invalid(
+            "reply.in_reply_to_tweet_id",
+            other.to_string(),
+            "reply.in_reply_to_tweet_id must be a post id (digits).",
+        )),
+        None => Err(Reply::invalid(
+            "reply.in_reply_to_tweet_id",
+            "",
+            "reply.in_reply_to_tweet_id is required.",
+        )),
+    }
 }
 
 fn tweet_json(t: &Tweet, fields: &str) -> Value {
@@ -159,6 +245,17 @@ fn tweet_json(t: &Tweet, fields: &str) -> Value {
             }
             "attachments" if !t.media_ids.is_empty() => {
                 v["attachments"] = json!({ "media_ids": t.media_ids });
+            }
+            "conversation_id" => {
+                v["conversation_id"] = t.conversation_id.clone().unwrap_or(t.id.clone()).into()
+            }
+            "referenced_tweets" => {
+                if let Some(parent) = &t.in_reply_to {
+                    v["referenced_tweets"] = json!([{ "type": "replied_to", "id": parent }]);
+                }
+            }
+            "reply_settings" => {
+                v["reply_settings"] = t.reply_settings.as_deref().unwrap_or("everyone").into()
             }
             _ => {}
         }

@@ -344,6 +344,10 @@ fn planned_failure(server: &Server, endpoint: Endpoint, after: bool) -> Option<R
         let mut planned = lock(&server.planned);
         let queue = planned.get_mut(&endpoint)?;
         let pos = queue.iter().position(|p| p.after_handling == after)?;
+        if queue[pos].skip > 0 {
+            queue[pos].skip -= 1;
+            return None;
+        }
         queue.remove(pos)
     };
     if planned.status == 0 {

@@ -169,6 +169,15 @@ pub struct Tweet {
     pub media_ids: Vec<String>,
     pub created_at: f64,
     pub deleted: bool,
+    /// `reply.in_reply_to_tweet_id`: the post this one answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<String>,
+    /// The first post of the conversation (itself when it answers none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    /// Who may reply (`following`, `mentionedUsers`, …); everyone when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_settings: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

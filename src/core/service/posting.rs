@@ -111,13 +111,20 @@ impl Worker {
                 name: account.name.clone(),
                 subscription_type: account.subscription_type.clone(),
             };
-            let result = create_post_once(engine.client(), &me, &text, &media_ids, &|_| {})
-                .await
-                .map(|post| Published {
-                    url: post_url(&me.username, &post.id),
-                    post_id: post.id,
-                    media: Vec::new(),
-                });
+            let result = create_post_once(
+                engine.client(),
+                &me,
+                &text,
+                &media_ids,
+                &Default::default(),
+                &|_| {},
+            )
+            .await
+            .map(|post| Published {
+                url: post_url(&me.username, &post.id),
+                post_id: post.id,
+                media: Vec::new(),
+            });
             let _ = internal.send(Internal::PostDone(result));
         });
     }

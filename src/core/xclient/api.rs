@@ -28,6 +28,13 @@ pub struct User {
     pub subscription_type: Option<String>,
 }
 
+/// What a post carries besides its text and media.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PostOptions {
+    /// The post this one replies to (the one before it in a thread).
+    pub reply_to: Option<String>,
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct InitAnswer {
     pub id: String,
@@ -190,11 +197,15 @@ impl XClient {
         &self,
         text: &str,
         media_ids: &[String],
+        options: &PostOptions,
     ) -> Result<PostAnswer, XError> {
         let url = self.url("/2/tweets");
         let mut body = json!({ "text": text });
         if !media_ids.is_empty() {
             body["media"] = json!({ "media_ids": media_ids });
+        }
+        if let Some(parent) = &options.reply_to {
+            body["reply"] = json!({ "in_reply_to_tweet_id": parent });
         }
         let answer = self.send(&|http, _| http.post(&url).json(&body)).await?;
         parse(&answer, "the post")
