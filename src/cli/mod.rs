@@ -5,6 +5,7 @@ mod account;
 mod credentials;
 pub mod practice;
 mod progress;
+mod queue;
 mod resume;
 mod run;
 mod session;
@@ -14,6 +15,7 @@ mod upload;
 mod window;
 
 pub use account::{accounts, login, logout, switch, whoami};
+pub use queue::queue;
 pub use resume::resume;
 pub use run::{Failure, finish};
 pub use thread::thread;
@@ -71,8 +73,11 @@ pub enum Command {
     /// Print the active account's @handle.
     Whoami,
     /// Continue uploads and posts that were interrupted (a crash, Ctrl-C,
-    /// a lost network).
+    /// a lost network), and post scheduled posts that are due.
     Resume(ResumeArgs),
+    /// List the posts waiting for their time (`post --at`, `thread --at`),
+    /// or cancel one.
+    Queue(QueueArgs),
     /// Run an X-compatible practice server on 127.0.0.1 until Ctrl-C.
     PracticeServer(PracticeServerArgs),
     /// Write generated media for tests, benchmarks and the walk-through.
@@ -129,6 +134,11 @@ pub struct PostArgs {
     /// Alt text for the Nth file (repeat; --alt "" for none).
     #[arg(long = "alt", value_name = "TEXT")]
     pub alts: Vec<String>,
+    /// Post at this time instead of now: 14:00, "tomorrow 09:30",
+    /// "2026-12-24 09:30", +90s, +2h (the computer's time zone). The files
+    /// upload now; keep it running until then (Ctrl-C leaves the post queued).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
     /// Up to 4 photos, or 1 video, or 1 GIF.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -143,12 +153,33 @@ pub struct ThreadArgs {
     /// the file's folder); a leading backslash keeps a line as written.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// Post the thread at this time instead of now (as for `post --at`).
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ResumeArgs {
     #[command(flatten)]
     pub tuning: TuningArgs,
+    /// Also post scheduled posts that are more than an hour late.
+    #[arg(long)]
+    pub post_late: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    #[command(subcommand)]
+    pub action: Option<QueueAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueueAction {
+    /// Remove a waiting post (or thread) by the id `x-uploader queue` shows.
+    Cancel {
+        #[arg(value_name = "ID")]
+        id: String,
+    },
 }
 
 #[derive(Debug, Args)]

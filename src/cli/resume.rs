@@ -10,12 +10,15 @@ use super::ResumeArgs;
 use super::run::{self, Failure};
 use super::session::{connect, forget_post, quiet, usage_of, with_ctrl_c, worth_resuming};
 use crate::core::engine::Engine;
-use crate::core::engine::journal::{Decision, Entry, Journal, Owner, PostIntent, Record, decide};
+use crate::core::engine::journal::{
+    Claim, Decision, Entry, Journal, Owner, PostIntent, Record, decide,
+};
 use crate::core::engine::post::{self, PostItem, Published};
-use crate::core::engine::thread::{ThreadItem, publish_thread};
+use crate::core::engine::thread::{ThreadItem, ThreadStart, publish_thread};
 use crate::core::engine::{ResumePoint, Uploaded};
 use crate::core::limits::AccountTier;
 use crate::core::media::check::{self, CheckedMedia};
+use crate::core::schedule::{LATE_ASKS_AFTER_SECS, describe_local, span_words, unix_secs};
 use crate::core::xclient::api::User;
 
 pub fn resume(verbose: u8, args: &ResumeArgs) -> ExitCode {
@@ -86,6 +89,7 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
         return Ok(());
     }
     let base = setup.config.api_base.clone();
+    let post_late = args.post_late;
     let rt = run::runtime()?;
     let (lines, failures) = rt.block_on(async {
         let session = connect(&setup.config, &args.tuning, true).await?;
@@ -142,6 +146,13 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
             let (threads, singles): (Vec<PostIntent>, Vec<PostIntent>) =
                 posts.into_iter().partition(|p| p.thread.is_some());
             for intent in singles {
+                let label = format!("The post “{}”", snippet(&intent.text));
+                if !due(&intent, post_late, &label) {
+                    continue;
+                }
+                let Some(_claim) = claim(&journal, &intent, &label) else {
+                    continue;
+                };
                 let (items, records) = match intent_items(tier, &journal, &entries, &intent) {
                     Ok(prepared) => prepared,
                     Err((why, records)) => {
@@ -152,6 +163,7 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
                 };
                 match post::publish(&engine, &me, &intent.text, items, Some(intent.created_at), &quiet).await {
                     Ok(published) => {
+                        say_late(&intent);
                         lines.push(published.url);
                         forget_post(&journal, &intent.id, &records);
                     }
@@ -164,6 +176,15 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
                 }
             }
             for thread in group_threads(threads) {
+                let label = format!("The thread “{}”", snippet(&thread[0].text));
+                if thread.iter().any(|p| !due(p, post_late, &label)) {
+                    continue;
+                }
+                let claims: Option<Vec<Claim>> =
+                    thread.iter().map(|p| claim(&journal, p, &label)).collect();
+                if claims.is_none() {
+                    continue;
+                }
                 resume_thread(tier, &journal, &entries, &engine, &me, thread, &mut lines, &mut failures).await;
             }
             Ok::<_, Failure>((lines, failures))
@@ -305,6 +326,7 @@ async fn resume_thread(
         }
     }
     let since = thread.get(first).map(|p| p.created_at);
+    let late_check = thread.get(first).cloned();
     let mut on_posted = |i: usize, done: &Published| {
         let intent = &mut thread[first + i];
         if let Some(place) = intent.thread.as_mut() {
@@ -317,9 +339,24 @@ async fn resume_thread(
             r.remove();
         }
     };
-    let result = publish_thread(engine, me, items, reply_to, since, &mut on_posted, &quiet).await;
+    let result = publish_thread(
+        engine,
+        me,
+        items,
+        ThreadStart {
+            reply_to,
+            posted_since: since,
+            not_before: None,
+        },
+        &mut on_posted,
+        &quiet,
+    )
+    .await;
     match result {
         Ok(published) => {
+            if let Some(p) = &late_check {
+                say_late(p);
+            }
             lines.extend(published.into_iter().map(|p| p.url));
             forget_thread(journal, &thread, &[]);
         }
@@ -330,6 +367,76 @@ async fn resume_thread(
                 first + stopped.at + 1,
                 stopped.error.message
             ));
+        }
+    }
+}
+
+/// The first words of a post, for notes.
+fn snippet(text: &str) -> String {
+    let mut s: String = text.chars().take(40).collect();
+    if text.chars().count() > 40 {
+        s.push('…');
+    }
+    s.replace('\n', " ")
+}
+
+fn now_unix() -> u64 {
+    unix_secs(std::time::SystemTime::now())
+}
+
+/// May this journaled post go out now? Scheduled ones wait for their time,
+/// and one more than an hour late waits for `--post-late`; a note says so.
+fn due(intent: &PostIntent, post_late: bool, label: &str) -> bool {
+    let Some(at) = intent.not_before else {
+        return true;
+    };
+    let now = now_unix();
+    if now < at {
+        note(&format!(
+            "{label} waits until {} (in {}); `x-uploader resume` posts it after then.",
+            describe_local(at),
+            span_words(at - now)
+        ));
+        return false;
+    }
+    if now - at > LATE_ASKS_AFTER_SECS && !post_late {
+        note(&format!(
+            "{label} was due {}, {} ago. Run `x-uploader resume --post-late` to post it now, or `x-uploader queue cancel {}` to drop it.",
+            describe_local(at),
+            span_words(now - at),
+            intent
+                .thread
+                .as_ref()
+                .map_or(intent.id.as_str(), |t| t.thread.as_str())
+        ));
+        return false;
+    }
+    true
+}
+
+/// The right to post it; `None` (with a note) while another process has it
+/// or once it is gone.
+fn claim(journal: &Journal, intent: &PostIntent, label: &str) -> Option<Claim> {
+    match journal.claim_post(&intent.id) {
+        Ok(Some(c)) => Some(c),
+        Ok(None) => {
+            note(&format!(
+                "{label} is being posted by another X Uploader right now (or just was)."
+            ));
+            None
+        }
+        Err(e) => {
+            note(&format!("{label} can't be claimed for posting: {e}."));
+            None
+        }
+    }
+}
+
+fn say_late(intent: &PostIntent) {
+    if let Some(at) = intent.not_before {
+        let late = now_unix().saturating_sub(at);
+        if late >= 60 {
+            note(&format!("Posted {} late.", span_words(late)));
         }
     }
 }

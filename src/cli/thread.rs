@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use super::ThreadArgs;
+use super::queue::{at_arg, countdown, left_queued};
 use super::run::{self, Failure};
 use super::session::{
     connect, forget_post, media_json, quiet, usage_of, with_ctrl_c, worth_resuming,
@@ -17,7 +18,8 @@ use super::upload::{check_post, records};
 use crate::core::compose;
 use crate::core::engine::journal::{Owner, Record, ThreadPlace};
 use crate::core::engine::post::{PostItem, Published};
-use crate::core::engine::thread::{ThreadItem, publish_thread};
+use crate::core::engine::thread::{ThreadItem, ThreadStart, publish_thread};
+use crate::core::schedule::unix_secs;
 use crate::core::thread_file::{ThreadPost, read_thread_file};
 
 pub fn thread(verbose: u8, args: &ThreadArgs) -> ExitCode {
@@ -47,9 +49,11 @@ fn run_thread(verbose: u8, args: &ThreadArgs) -> Result<(), Failure> {
         .iter()
         .map(|p| p.media.iter().map(|m| m.path.clone()).collect())
         .collect();
+    let at = at_arg(&args.at)?;
     let setup = run::setup(verbose)?;
     let api_base = setup.config.api_base.clone();
     let rt = run::runtime()?;
+    let mut queued: Option<String> = None;
     let outcome = rt.block_on(async {
         let session = connect(&setup.config, &args.tuning, false).await?;
         let checked = posts
@@ -88,6 +92,7 @@ fn run_thread(verbose: u8, args: &ThreadArgs) -> Result<(), Failure> {
                 count,
                 posted: None,
             });
+            intent.not_before = at.map(unix_secs);
             let recs = records(
                 &session,
                 &api_base,
@@ -116,6 +121,14 @@ fn run_thread(verbose: u8, args: &ThreadArgs) -> Result<(), Failure> {
             post_records.push(recs.into_iter().flatten().collect());
             intents.push(intent);
         }
+        // Ours to post: a `resume` started meanwhile leaves the thread alone.
+        let claims: Vec<_> = intents
+            .iter()
+            .filter_map(|i| journal.claim_post(&i.id).ok().flatten())
+            .collect();
+        if journaled && at.is_some() {
+            queued = Some(thread_id.clone());
+        }
         let engine = session.engine.clone();
         let me = session.me.clone();
         let work = async move {
@@ -130,8 +143,12 @@ fn run_thread(verbose: u8, args: &ThreadArgs) -> Result<(), Failure> {
                     r.remove();
                 }
             };
-            let result =
-                publish_thread(&engine, &me, items, None, None, &mut on_posted, &quiet).await;
+            let start = ThreadStart {
+                not_before: at.map(countdown),
+                ..ThreadStart::default()
+            };
+            let result = publish_thread(&engine, &me, items, start, &mut on_posted, &quiet).await;
+            drop(claims);
             let outcome = match result {
                 Ok(published) => Outcome {
                     published,
@@ -173,7 +190,14 @@ fn run_thread(verbose: u8, args: &ThreadArgs) -> Result<(), Failure> {
             Ok(outcome)
         };
         with_ctrl_c(session, work).await
-    })?;
+    });
+    let outcome = match (outcome, queued, at) {
+        (Err(Failure::Interrupted), Some(id), Some(at)) => {
+            left_queued(&id, at);
+            return Err(Failure::Interrupted);
+        }
+        (result, _, _) => result?,
+    };
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     if args.tuning.json {
         let posts: Vec<_> = outcome

@@ -3,9 +3,11 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::SystemTime;
 
 use serde_json::json;
 
+use super::queue::{at_arg, countdown, left_queued};
 use super::run::{self, Failure};
 use super::session::{
     self, check_all, connect, failure, forget_post, media_json, quiet, usage_of, with_ctrl_c,
@@ -16,8 +18,11 @@ use crate::core::compose;
 use crate::core::engine::Uploaded;
 use crate::core::engine::journal::{Owner, Record};
 use crate::core::engine::post::{self, PostItem};
+use crate::core::engine::thread::{ThreadItem, ThreadStart, publish_thread};
 use crate::core::limits::AccountTier;
 use crate::core::media::check::{self, CheckedMedia};
+use crate::core::schedule::{span_words, unix_secs};
+use crate::core::xclient::{ErrorKind, XError};
 
 pub fn upload(verbose: u8, args: &UploadArgs) -> ExitCode {
     run::finish(run_upload(verbose, args))
@@ -164,8 +169,10 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
     let text = args.text.clone().unwrap_or_default();
     compose::check_text(&text, !args.files.is_empty())
         .map_err(|e| Failure::Error(e.to_string()))?;
+    let at = at_arg(&args.at)?;
     let setup = run::setup(verbose)?;
     let rt = run::runtime()?;
+    let mut queued: Option<String> = None;
     let published = rt.block_on(async {
         let session = connect(&setup.config, &args.tuning, false).await?;
         let alts: Vec<Option<String>> = (0..args.files.len())
@@ -191,8 +198,14 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
             &alts,
         );
         intent.uploads = records.iter().flatten().map(Record::id).collect();
+        intent.not_before = at.map(unix_secs);
         let journaled =
             records.iter().all(Option::is_some) && session.journal.save_post(&intent).is_ok();
+        // Ours to post: a `resume` started meanwhile leaves it alone.
+        let claim = session.journal.claim_post(&intent.id).ok().flatten();
+        if journaled && at.is_some() {
+            queued = Some(intent.id.clone());
+        }
         let items: Vec<PostItem> = checked
             .into_iter()
             .zip(alts)
@@ -207,7 +220,33 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
         let journal = session.journal.clone();
         let intent_id = intent.id.clone();
         let work = async move {
-            let result = post::publish(&engine, &me, &text, items, None, &quiet).await;
+            let result = match at {
+                None => post::publish(&engine, &me, &text, items, None, &quiet).await,
+                Some(at) => {
+                    let start = ThreadStart {
+                        not_before: Some(countdown(at)),
+                        ..ThreadStart::default()
+                    };
+                    let one = vec![ThreadItem {
+                        text: text.clone(),
+                        media: items,
+                    }];
+                    match publish_thread(&engine, &me, one, start, &mut |_, _| {}, &quiet).await {
+                        Ok(mut published) => published.pop().ok_or_else(|| {
+                            XError::new(ErrorKind::Other, "X didn't answer with the post.")
+                        }),
+                        Err(stopped) => Err(stopped.error),
+                    }
+                }
+            };
+            if result.is_ok()
+                && let Some(at) = at
+            {
+                let late = unix_secs(SystemTime::now()).saturating_sub(unix_secs(at));
+                if late >= 60 {
+                    eprintln!("note: Posted {} late.", span_words(late));
+                }
+            }
             let keep = match &result {
                 Ok(_) => false,
                 Err(e) => journaled && worth_resuming(e),
@@ -215,10 +254,18 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
             if !keep {
                 forget_post(&journal, &intent_id, records.iter().flatten());
             }
+            drop(claim);
             result.map_err(|e| failure(e, keep))
         };
         with_ctrl_c(session, work).await
-    })?;
+    });
+    let published = match (published, queued, at) {
+        (Err(Failure::Interrupted), Some(id), Some(at)) => {
+            left_queued(&id, at);
+            return Err(Failure::Interrupted);
+        }
+        (result, _, _) => result?,
+    };
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     if args.tuning.json {
         println!(

@@ -66,7 +66,7 @@ pub fn run(mut c: Command) -> Run {
 
 /// The CLI with a practice token in `X_UPLOADER_ACCESS_TOKEN`.
 pub(crate) struct Cli {
-    home: Home,
+    pub(crate) home: Home,
     base: String,
     token: String,
 }
@@ -80,7 +80,7 @@ impl Cli {
         }
     }
 
-    fn cmd(&self, args: &[&str]) -> Command {
+    pub(crate) fn cmd(&self, args: &[&str]) -> Command {
         let mut c = self.home.command(&self.base);
         c.env("X_UPLOADER_ACCESS_TOKEN", &self.token).args(args);
         c

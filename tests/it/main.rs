@@ -10,6 +10,7 @@ mod practice_media;
 mod practice_oauth;
 mod practice_posts;
 mod resume;
+mod schedule;
 mod support;
 mod thread;
 mod window;

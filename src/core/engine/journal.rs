@@ -180,6 +180,23 @@ pub struct PostIntent {
     /// threads have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thread: Option<ThreadPlace>,
+    /// Scheduled: not posted before this time (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<u64>,
+}
+
+/// The right to post one journaled post: a lock on `post-<id>.lock` that
+/// the system lets go when the process ends, however it ends. Two
+/// processes (the window, `post --at`, two `resume`s) never post it twice.
+#[derive(Debug)]
+pub struct Claim {
+    file: std::fs::File,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
 }
 
 /// Where a post sits in a thread, and its id at X once it went out (the
@@ -330,7 +347,30 @@ impl Journal {
             text: text.to_string(),
             uploads: Vec::new(),
             thread: None,
+            not_before: None,
         }
+    }
+
+    fn lock_path(&self, id: &str) -> PathBuf {
+        self.dir.join(format!("post-{id}.lock"))
+    }
+
+    /// Take the right to post `id`: `None` while another process holds it,
+    /// or when the post is gone from the journal (it went out meanwhile).
+    pub fn claim_post(&self, id: &str) -> std::io::Result<Option<Claim>> {
+        std::fs::create_dir_all(&self.dir)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.lock_path(id))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+        let claim = Claim { file };
+        Ok(self.post_path(id).exists().then_some(claim))
     }
 
     /// A fresh id for a thread's posts to share.
@@ -350,6 +390,7 @@ impl Journal {
 
     pub fn remove_post(&self, id: &str) {
         let _ = std::fs::remove_file(self.post_path(id));
+        let _ = std::fs::remove_file(self.lock_path(id));
     }
 }
 

@@ -100,6 +100,16 @@ pub async fn publish_started(
     posted_since: Option<u64>,
     notify: &(dyn Fn(RetryNotice) + Send + Sync),
 ) -> Result<Published, XError> {
+    let uploaded = upload_and_describe(engine, started, notify).await?;
+    post_uploaded(engine, me, text, uploaded, options, posted_since, notify).await
+}
+
+/// Wait for a post's uploads to be ready at X and set their alt texts.
+pub async fn upload_and_describe(
+    engine: &Arc<Engine>,
+    started: Started,
+    notify: &(dyn Fn(RetryNotice) + Send + Sync),
+) -> Result<Vec<Uploaded>, XError> {
     let Started { items, uploads } = started;
     let waits = items.iter().zip(uploads).map(|(i, id)| {
         let ready = i.ready.clone().map(|media_id| Uploaded {
@@ -132,6 +142,20 @@ pub async fn publish_started(
                 .map_err(|e| e.context(&format!("Adding the alt text of {}", done.name)))?;
         }
     }
+    Ok(uploaded)
+}
+
+/// Post with media that are ready. With `posted_since` (continuing an
+/// interrupted post) the account's recent posts are checked first.
+pub async fn post_uploaded(
+    engine: &Arc<Engine>,
+    me: &User,
+    text: &str,
+    uploaded: Vec<Uploaded>,
+    options: &PostOptions,
+    posted_since: Option<u64>,
+    notify: &(dyn Fn(RetryNotice) + Send + Sync),
+) -> Result<Published, XError> {
     let media_ids: Vec<String> = uploaded.iter().map(|u| u.media_id.clone()).collect();
     if let Some(since) = posted_since
         && let Some(post) =

@@ -1,12 +1,14 @@
-//! Threads: every file of every post starts uploading at once, then the
-//! posts go out in order, each replying to the one before. A post that
-//! fails stops the thread there: the ones before stay published, and the
-//! caller can post the rest later from that point.
+//! Threads (and scheduled posts): every file of every post starts
+//! uploading at once, then the posts go out in order, each replying to the
+//! one before. A post that fails stops the thread there: the ones before
+//! stay published, and the caller can post the rest later from that point.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
-use super::Engine;
 use super::post::{self, PostItem, Published};
+use super::{Engine, Uploaded};
 use crate::core::xclient::api::{PostOptions, User};
 use crate::core::xclient::{RetryNotice, XError};
 
@@ -15,6 +17,23 @@ use crate::core::xclient::{RetryNotice, XError};
 pub struct ThreadItem {
     pub text: String,
     pub media: Vec<PostItem>,
+}
+
+/// Something to wait for before the first post goes out (a set time).
+pub type Gate = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// How a run of posts begins.
+#[derive(Default)]
+pub struct ThreadStart {
+    /// The post the first one replies to (the last one already out, when
+    /// continuing a thread).
+    pub reply_to: Option<String>,
+    /// Continuing: check the account's recent posts before the first one,
+    /// in case it went out just before the interruption.
+    pub posted_since: Option<u64>,
+    /// Scheduled: every upload finishes first, then this is awaited, then
+    /// the posts go out one after another.
+    pub not_before: Option<Gate>,
 }
 
 /// Where a thread stopped: the posts that went out, and why the next didn't.
@@ -26,44 +45,62 @@ pub struct ThreadStopped {
     pub error: XError,
 }
 
-/// Post `posts` in order. The first replies to `reply_to` (the last post
-/// already out, when continuing a thread); `posted_since` (continuing)
-/// checks the account's recent posts before the first one, in case it went
-/// out just before the interruption. `on_posted` runs after each post.
+/// Post `posts` in order; `on_posted` runs after each.
 pub async fn publish_thread(
     engine: &Arc<Engine>,
     me: &User,
     posts: Vec<ThreadItem>,
-    reply_to: Option<String>,
-    posted_since: Option<u64>,
+    start: ThreadStart,
     on_posted: &mut (dyn FnMut(usize, &Published) + Send),
     notify: &(dyn Fn(RetryNotice) + Send + Sync),
 ) -> Result<Vec<Published>, ThreadStopped> {
-    let started: Vec<(String, post::Started)> = posts
+    let texts: Vec<String> = posts.iter().map(|p| p.text.clone()).collect();
+    let mut started: Vec<Option<post::Started>> = posts
         .into_iter()
-        .map(|p| (p.text, post::start(engine, p.media)))
+        .map(|p| Some(post::start(engine, p.media)))
         .collect();
+    let mut ready: Vec<Option<Vec<Uploaded>>> = vec![None; texts.len()];
+    let stop = |published: Vec<Published>, at: usize, error: XError| {
+        engine.cancel_all();
+        Err(ThreadStopped {
+            published,
+            at,
+            error,
+        })
+    };
+    if let Some(gate) = start.not_before {
+        for (i, s) in started.iter_mut().enumerate() {
+            let Some(s) = s.take() else { continue };
+            match post::upload_and_describe(engine, s, notify).await {
+                Ok(u) => ready[i] = Some(u),
+                Err(error) => return stop(Vec::new(), i, error),
+            }
+        }
+        gate.await;
+    }
     let mut published: Vec<Published> = Vec::new();
-    let mut parent = reply_to;
-    for (i, (text, started)) in started.into_iter().enumerate() {
+    let mut parent = start.reply_to;
+    for (i, text) in texts.iter().enumerate() {
+        let uploaded = match (ready[i].take(), started[i].take()) {
+            (Some(u), _) => Ok(u),
+            (None, Some(s)) => post::upload_and_describe(engine, s, notify).await,
+            (None, None) => Ok(Vec::new()),
+        };
         let options = PostOptions {
             reply_to: parent.clone(),
         };
-        let since = if i == 0 { posted_since } else { None };
-        match post::publish_started(engine, me, &text, started, &options, since, notify).await {
+        let since = if i == 0 { start.posted_since } else { None };
+        let result = match uploaded {
+            Ok(u) => post::post_uploaded(engine, me, text, u, &options, since, notify).await,
+            Err(e) => Err(e),
+        };
+        match result {
             Ok(done) => {
                 on_posted(i, &done);
                 parent = Some(done.post_id.clone());
                 published.push(done);
             }
-            Err(error) => {
-                engine.cancel_all();
-                return Err(ThreadStopped {
-                    published,
-                    at: i,
-                    error,
-                });
-            }
+            Err(error) => return stop(published, i, error),
         }
     }
     Ok(published)
