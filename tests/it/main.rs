@@ -9,6 +9,7 @@ mod practice_controls;
 mod practice_media;
 mod practice_oauth;
 mod practice_posts;
+mod practice_sdk;
 mod resume;
 mod schedule;
 mod support;

@@ -261,20 +261,39 @@ pub(super) fn usable(
     Ok(media.clone())
 }
 
-/// `POST /2/media/upload/{id}/append` (multipart `segment_index` + `media`).
+/// `POST /2/media/upload/{id}/append`: the two bodies X's spec documents,
+/// multipart (`segment_index` + binary `media`) and JSON
+/// (`{"media": "<base64>", "segment_index": N}`, what X's own SDKs send).
 pub(crate) fn append(server: &Server, call: &mut Call) -> Reply {
     let id = call.param(0).to_string();
     call.log_media = Some(id.clone());
     if let Err(r) = usable(server, call.user(), &id, true) {
         return r;
     }
-    let form = match form::read_form(call.req, &server.root.join("spool"), SEGMENT_MAX_BYTES) {
+    let form = match read_media_form(call, &server.root.join("spool"), SEGMENT_MAX_BYTES) {
         Ok(f) => f,
         Err(r) => return r,
     };
     match store_segment(server, call, &id, form) {
         Ok(media) => Reply::ok(json!({ "data": { "expires_at": media.expires_at as i64 } })),
         Err(r) => r,
+    }
+}
+
+/// A body that carries a file: JSON (base64 `media`, decoded as it streams
+/// in) or a form (multipart, url-encoded).
+///
+/// A deliberate choice about large bodies: a 5 MiB segment in JSON is a
+/// ~7 MB body, and X's edge has been seen to answer large bodies with an
+/// empty 413 (`x-facts.md`). By default the practice server takes such
+/// bodies, so X's SDKs and scripts tested against it get through; the 5 MiB
+/// limit applies to the decoded segment. `--max-body-bytes` (checked in the
+/// router before any handler) still emulates that edge when asked.
+pub(super) fn read_media_form(call: &mut Call, spool: &Path, limit: u64) -> Result<Form, Reply> {
+    if form::content_type(call.req).starts_with("application/json") {
+        form::read_json_streamed(call.req, spool, limit).map(form::JsonBody::into_form)
+    } else {
+        form::read_form(call.req, spool, limit)
     }
 }
 
