@@ -176,9 +176,14 @@ fn initialize_refusals() {
         "does not accept media_type image/jpeg",
     );
     expect_error(
-        api.init(a, "image/jpeg", 10, "dm_image"),
+        api.init(a, "text/vtt", 10, "tweet_image"),
         400,
-        "cannot be used for posts",
+        "does not accept media_type text/vtt",
+    );
+    expect_error(
+        api.init(a, "image/png", 10, "subtitles"),
+        400,
+        "does not accept media_type image/png",
     );
     expect_error(
         api.init(a, "image/jpeg", 0, "tweet_image"),

@@ -83,9 +83,7 @@ fn bad(what: &str) -> Reply {
 
 fn fail_next(server: &Server, body: &Value) -> Reply {
     let Some(endpoint) = body["endpoint"].as_str().and_then(Endpoint::from_name) else {
-        return bad(
-            "endpoint: one of authorize, token, revoke, users_me, initialize, append, finalize, status, upload, metadata, create_tweet, get_tweet, delete_tweet, user_tweets",
-        );
+        return bad(&format!("endpoint: one of {}", Endpoint::names()));
     };
     let status = body["status"].as_u64().unwrap_or(500) as u16;
     let failure = PlannedFailure {
@@ -217,6 +215,10 @@ fn inspect_media(server: &Server, id: &str) -> Reply {
         "processing_info": processing::processing_info(m, now()),
         "duration_secs": m.duration_secs,
         "alt_text": m.alt_text,
+        "metadata": m.metadata,
+        "shared": m.shared,
+        "additional_owners": m.additional_owners,
+        "subtitles": m.subtitles,
         "status_polls": m.status_polls,
         "early_status_polls": m.early_status_polls,
         "expired": m.expires_at <= now(),
@@ -247,6 +249,8 @@ fn media_file(server: &Server, id: &str) -> Reply {
         "image/webp" => "image/webp",
         "image/gif" => "image/gif",
         "video/quicktime" => "video/quicktime",
+        "text/vtt" => "text/vtt",
+        "text/srt" => "text/plain; charset=utf-8",
         _ => "video/mp4",
     };
     Reply::raw(200, content_type, data)

@@ -194,6 +194,19 @@ impl JsonBody {
             .into_iter()
             .map(|(k, v)| match v {
                 Value::String(s) => (k, s),
+                // An array reads as a repeated form field would.
+                Value::Array(items) => (
+                    k,
+                    items
+                        .iter()
+                        .map(|i| {
+                            i.as_str()
+                                .map(String::from)
+                                .unwrap_or_else(|| i.to_string())
+                        })
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ),
                 other => (k, other.to_string()),
             })
             .collect();

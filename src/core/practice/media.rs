@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::form::{self, Form};
@@ -53,30 +53,98 @@ const CATEGORIES: &[&str] = &[
     "subtitles",
 ];
 
-fn kind_of_category(category: &str) -> Option<MediaKind> {
+/// The kind a category uploads. Captions files (`subtitles`) are kept as
+/// photos: no processing, and X documents no size limit of their own.
+fn kind_of_category(category: &str) -> MediaKind {
     match category {
-        "tweet_image" => Some(MediaKind::Photo),
-        "tweet_gif" => Some(MediaKind::Gif),
-        "tweet_video" | "amplify_video" => Some(MediaKind::Video),
-        _ => None,
+        "tweet_gif" | "dm_gif" => MediaKind::Gif,
+        "tweet_video" | "amplify_video" | "dm_video" => MediaKind::Video,
+        _ => MediaKind::Photo,
     }
 }
 
-fn category_accepts(kind: MediaKind, media_type: &str) -> bool {
-    match kind {
-        MediaKind::Photo => matches!(
-            media_type,
-            "image/jpeg"
-                | "image/png"
-                | "image/webp"
-                | "image/gif"
-                | "image/bmp"
-                | "image/pjpeg"
-                | "image/tiff"
-        ),
-        MediaKind::Gif => media_type == "image/gif",
-        MediaKind::Video => matches!(media_type, "video/mp4" | "video/quicktime"),
+/// Whether `category` takes `media_type`. X's pages pair captions with
+/// SubRip/WebVTT only; the rest follows the family of the type. The 3D
+/// model types in X's spec have no category of their own: they go with the
+/// image categories, and processing judges the content.
+fn category_accepts(category: &str, media_type: &str) -> bool {
+    if category == "subtitles" || media_type.starts_with("text/") {
+        return category == "subtitles" && matches!(media_type, "text/srt" | "text/vtt");
     }
+    match kind_of_category(category) {
+        MediaKind::Photo => media_type.starts_with("image/") || media_type.starts_with("model/"),
+        MediaKind::Gif => media_type == "image/gif",
+        MediaKind::Video => media_type.starts_with("video/"),
+    }
+}
+
+fn default_category(media_type: &str) -> &'static str {
+    match media_type {
+        "image/gif" => "tweet_gif",
+        t if t.starts_with("video/") => "tweet_video",
+        t if t.starts_with("text/") => "subtitles",
+        _ => "tweet_image",
+    }
+}
+
+/// INITIALIZE's (and the one-shot upload's) `shared` and `additional_owners`.
+#[derive(Debug, Default)]
+pub(super) struct Sharing {
+    pub shared: bool,
+    pub additional_owners: Vec<String>,
+}
+
+impl Sharing {
+    /// From JSON (a boolean, an array of user ids) or a form (text). xdk's
+    /// one-shot model sends `additional_owners` as one comma-separated
+    /// string, so a string is split on commas.
+    pub(super) fn from_fields(fields: &Map<String, Value>) -> Result<Sharing, Reply> {
+        let shared = match fields.get("shared") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) if s == "true" || s == "false" => s == "true",
+            Some(other) => {
+                return Err(Reply::invalid(
+                    "shared",
+                    other.to_string().trim_matches('"'),
+                    "shared must be true or false.",
+                ));
+            }
+        };
+        let owners: Vec<String> = match fields.get("additional_owners") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(String::from)
+                        .unwrap_or_else(|| v.to_string())
+                })
+                .collect(),
+            Some(Value::String(s)) => s
+                .split(',')
+                .map(|o| o.trim().to_string())
+                .filter(|o| !o.is_empty())
+                .collect(),
+            Some(other) => vec![other.to_string()],
+        };
+        if let Some(bad) = owners.iter().find(|o| !is_id(o)) {
+            return Err(Reply::invalid(
+                "additional_owners",
+                bad,
+                "additional_owners must be a list of user ids (1 to 19 digits).",
+            ));
+        }
+        Ok(Sharing {
+            shared,
+            additional_owners: owners,
+        })
+    }
+}
+
+/// X's id pattern `^[0-9]{1,19}$` (media ids, user ids).
+pub(super) fn is_id(s: &str) -> bool {
+    (1..=19).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Create an upload after checking type, category and size like X.
@@ -86,6 +154,7 @@ pub(super) fn create(
     media_type: Option<&str>,
     total_bytes: Option<&Value>,
     category: Option<&str>,
+    sharing: Sharing,
 ) -> Result<Media, Reply> {
     let media_type = media_type
         .filter(|t| !t.is_empty())
@@ -97,12 +166,9 @@ pub(super) fn create(
             format!("media_type must be one of {}.", MEDIA_TYPES.join(", ")),
         ));
     }
-    let category = match category {
-        Some(c) => c.to_string(),
-        None if media_type == "image/gif" => "tweet_gif".into(),
-        None if media_type.starts_with("video/") => "tweet_video".into(),
-        None => "tweet_image".into(),
-    };
+    let category = category
+        .unwrap_or_else(|| default_category(media_type))
+        .to_string();
     if !CATEGORIES.contains(&category.as_str()) {
         return Err(Reply::invalid(
             "media_category",
@@ -110,20 +176,14 @@ pub(super) fn create(
             format!("media_category must be one of {}.", CATEGORIES.join(", ")),
         ));
     }
-    let Some(kind) = kind_of_category(&category) else {
-        return Err(Reply::invalid(
-            "media_category",
-            &category,
-            format!("media_category {category} cannot be used for posts."),
-        ));
-    };
-    if !category_accepts(kind, media_type) {
+    if !category_accepts(&category, media_type) {
         return Err(Reply::invalid(
             "media_category",
             &category,
             format!("media_category {category} does not accept media_type {media_type}."),
         ));
     }
+    let kind = kind_of_category(&category);
     let total = match total_bytes {
         Some(Value::Number(n)) => n.as_u64(),
         Some(Value::String(s)) => s.parse::<u64>().ok(),
@@ -173,6 +233,10 @@ pub(super) fn create(
         next_check_at: 0.0,
         early_status_polls: 0,
         status_polls: 0,
+        shared: sharing.shared,
+        additional_owners: sharing.additional_owners,
+        metadata: Map::new(),
+        subtitles: Vec::new(),
     };
     store.state.media.insert(id.clone(), media.clone());
     let _ = fs::create_dir_all(store.media_dir(&id));
@@ -213,12 +277,17 @@ pub(crate) fn initialize(server: &Server, call: &mut Call) -> Reply {
     if let Some(extra) = fields.keys().find(|k| !ALLOWED.contains(&k.as_str())) {
         return Reply::invalid(extra, "", format!("The field {extra} is not allowed here."));
     }
+    let sharing = match Sharing::from_fields(&fields) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
     match create(
         server,
         call.user(),
         fields.get("media_type").and_then(Value::as_str),
         fields.get("total_bytes"),
         fields.get("media_category").and_then(Value::as_str),
+        sharing,
     ) {
         Ok(media) => {
             call.log_media = Some(media.id.clone());
@@ -447,7 +516,14 @@ pub(super) fn finalize_media(server: &Server, user: &Account, id: &str) -> Reply
         Ok(v) => v,
         Err(e) => return form::server_error(&e),
     };
-    let (outcome, duration) = judge(&assembled_path(&server.root, id), m.kind);
+    let path = assembled_path(&server.root, id);
+    // Captions files are checked when attached to a video (X's subtitles
+    // page: an invalid subtitle file is a 400 there).
+    let (outcome, duration) = if m.is_subtitles() {
+        (Outcome::Succeeded, None)
+    } else {
+        judge(&path, m.kind)
+    };
     let now = now();
     m.finalized_at = Some(now);
     m.size = Some(size);
@@ -501,57 +577,4 @@ fn assemble(root: &Path, id: &str, count: u32) -> std::io::Result<(u64, String)>
         let _ = fs::remove_file(segment_path(root, id, index));
     }
     Ok((size, hex::encode(hasher.finalize())))
-}
-
-/// `POST /2/media/metadata` (alt text).
-pub(crate) fn metadata(server: &Server, call: &mut Call) -> Reply {
-    let body = match form::read_small(call.req) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let Ok(value) = serde_json::from_slice::<Value>(&body) else {
-        return Reply::invalid("body", "", "The request body must be a JSON object.");
-    };
-    let id = value["id"].as_str().unwrap_or_default().to_string();
-    if id.is_empty() {
-        return Reply::invalid("id", "", "The id field is required.");
-    }
-    call.log_media = Some(id.clone());
-    let media = match usable(server, call.user(), &id, false) {
-        Ok(m) => m,
-        Err(r) => return r,
-    };
-    let Some(text) = value["metadata"]["alt_text"]["text"].as_str() else {
-        return Reply::invalid(
-            "metadata.alt_text.text",
-            "",
-            "metadata.alt_text.text is required.",
-        );
-    };
-    let chars = text.chars().count();
-    if chars > crate::core::limits::ALT_TEXT_MAX_CHARS {
-        return Reply::invalid(
-            "metadata.alt_text.text",
-            chars.to_string(),
-            format!("Alt text must be at most 1000 characters; this one has {chars}."),
-        );
-    }
-    if !media.kind.takes_alt_text() {
-        return Reply::invalid(
-            "id",
-            &id,
-            "Alt text can be added to images and GIFs only, not to videos.",
-        );
-    }
-    if media.finalized_at.is_none() {
-        return Reply::invalid("id", &id, "The media has not been finalized.");
-    }
-    let mut store = lock(&server.store);
-    if let Some(m) = store.state.media.get_mut(&id) {
-        m.alt_text = Some(text.to_string());
-    }
-    store.save();
-    Reply::ok(json!({
-        "data": { "id": id, "associated_metadata": { "alt_text": { "text": text } } }
-    }))
 }

@@ -12,6 +12,7 @@ mod control;
 mod edge;
 mod form;
 mod media;
+mod metadata;
 mod oauth;
 mod pages;
 mod posts;
@@ -19,6 +20,7 @@ mod processing;
 mod reply;
 mod router;
 pub mod state;
+mod subtitles;
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};

@@ -13,7 +13,8 @@ padding:6px 10px;font-weight:600;margin-bottom:16px}label.acct{display:block;bor
 border-radius:12px;padding:10px 12px;margin:8px 0;cursor:pointer}label.acct:hover{background:#f7f9f9}\
 button{font-size:16px;border-radius:999px;padding:10px 22px;border:1px solid #cfd9de;cursor:pointer;\
 margin-right:8px}button.primary{background:#0f1419;color:#fff;border-color:#0f1419}\
-ul{padding-left:20px}.muted{color:#536471}img,video{max-width:100%;border-radius:12px;margin-top:8px}";
+ul{padding-left:20px}.muted{color:#536471}.warn{background:#fde8e8;border-radius:8px;padding:6px 10px}\
+figure{margin:0}img,video{max-width:100%;border-radius:12px;margin-top:8px}";
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -110,10 +111,51 @@ pub(crate) fn post(tweet: &Tweet, media: &[Media]) -> String {
         .map(|m| {
             let src = format!("/_practice/media/{}/file", m.id);
             let alt = escape(m.alt_text.as_deref().unwrap_or(""));
-            match m.kind {
-                MediaKind::Video => format!("<video controls src=\"{src}\"></video>"),
+            let shown = match m.kind {
+                MediaKind::Video => {
+                    let tracks: String = m
+                        .subtitles
+                        .iter()
+                        .map(|t| {
+                            format!(
+                                "<track kind=\"subtitles\" srclang=\"{}\" label=\"{}\" \
+                                 src=\"/_practice/media/{}/file\">",
+                                t.language_code.to_ascii_lowercase(),
+                                escape(t.display_name.as_deref().unwrap_or(&t.language_code)),
+                                t.id
+                            )
+                        })
+                        .collect();
+                    format!("<video controls src=\"{src}\">{tracks}</video>")
+                }
                 _ => format!("<img src=\"{src}\" alt=\"{alt}\">"),
+            };
+            let mut notes = String::new();
+            let warnings = super::metadata::warnings(&m.metadata);
+            if !warnings.is_empty() {
+                notes.push_str(&format!(
+                    "<p class=\"warn\">Content warning: {}</p>",
+                    warnings.join(", ")
+                ));
             }
+            if let Some(alt) = m.alt_text.as_deref().filter(|a| !a.is_empty()) {
+                notes.push_str(&format!(
+                    "<p class=\"muted\"><b>ALT</b> {}</p>",
+                    escape(alt)
+                ));
+            }
+            if !m.subtitles.is_empty() {
+                let langs: Vec<&str> = m
+                    .subtitles
+                    .iter()
+                    .map(|t| t.language_code.as_str())
+                    .collect();
+                notes.push_str(&format!(
+                    "<p class=\"muted\">Captions: {}</p>",
+                    langs.join(", ")
+                ));
+            }
+            format!("<figure>{shown}{notes}</figure>")
         })
         .collect();
     let status = if tweet.deleted {

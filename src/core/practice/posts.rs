@@ -116,10 +116,18 @@ pub(crate) fn create(server: &Server, call: &mut Call) -> Reply {
         let Some(m) = store.state.media.get(id) else {
             return invalid_media(&media_ids, "Your media IDs are invalid.");
         };
-        if m.owner != user.id {
+        if !m.usable_by(user.id) {
             return invalid_media(
                 &media_ids,
                 &format!("Your media IDs are invalid. Media {id} belongs to another account."),
+            );
+        }
+        if m.is_subtitles() {
+            return invalid_media(
+                &media_ids,
+                &format!(
+                    "Your media IDs are invalid. Media {id} is a captions file: attach it to its video with POST /2/media/subtitles."
+                ),
             );
         }
         if let Err(why) = ready(m, now) {

@@ -147,9 +147,41 @@ pub struct Media {
     pub early_status_polls: u32,
     #[serde(default)]
     pub status_polls: u32,
+    /// INITIALIZE's `shared` (stored; the practice server has no DMs).
+    #[serde(default)]
+    pub shared: bool,
+    /// Accounts that may post this media besides its owner.
+    #[serde(default)]
+    pub additional_owners: Vec<String>,
+    /// Every field `POST /2/media/metadata` set, as X echoes it.
+    #[serde(default)]
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// Caption tracks (`POST /2/media/subtitles`), one per language.
+    #[serde(default)]
+    pub subtitles: Vec<SubtitleTrack>,
+}
+
+/// A captions file attached to a video.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SubtitleTrack {
+    pub language_code: String,
+    pub display_name: Option<String>,
+    /// The captions file's media id (uploaded with `media_category=subtitles`).
+    pub id: String,
 }
 
 impl Media {
+    /// A captions file (`media_category=subtitles`). Stored with the photo
+    /// kind: it needs no processing and X documents no size of its own.
+    pub fn is_subtitles(&self) -> bool {
+        self.category == "subtitles"
+    }
+
+    /// May `user_id` put this media in a post?
+    pub fn usable_by(&self, user_id: &str) -> bool {
+        self.owner == user_id || self.additional_owners.iter().any(|o| o == user_id)
+    }
+
     pub fn media_key(&self) -> String {
         let prefix = match self.category.as_str() {
             "tweet_gif" => 16,
