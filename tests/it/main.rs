@@ -10,6 +10,7 @@ mod practice_media;
 mod practice_oauth;
 mod practice_posts;
 mod practice_sdk;
+mod practice_shapes;
 mod resume;
 mod schedule;
 mod support;
