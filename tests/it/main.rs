@@ -5,6 +5,7 @@ mod auth;
 mod cli;
 mod engine;
 mod packaging;
+mod practice_captions;
 mod practice_controls;
 mod practice_media;
 mod practice_oauth;

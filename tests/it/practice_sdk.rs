@@ -12,9 +12,12 @@ use x_uploader::core::practice::PracticeOptions;
 
 use crate::support::*;
 
-/// xdk Python `media.append_upload(id, AppendUploadRequest(media=b64,
-/// segment_index=i))` posts `model_dump(exclude_none=True)` as JSON:
-/// exactly `{"media": "<base64>", "segment_index": i}`.
+/// xdk Python 0.10.6 `media.append_upload(id, AppendUploadRequest(media=b64,
+/// segment_index=i))` posts `model_dump(exclude_none=True)` as JSON, and
+/// `@xdevplatform/xdk` 0.6.6 `media.appendUpload` posts
+/// `JSON.stringify(transformKeysToSnake(body))`: both exactly
+/// `{"media": "<base64>", "segment_index": i}` (`Content-Type:
+/// application/json`).
 fn xdk_append_body(chunk: &[u8], index: u32) -> Value {
     json!({ "media": STANDARD.encode(chunk), "segment_index": index })
 }
