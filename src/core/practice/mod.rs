@@ -4,8 +4,10 @@
 //!
 //! Layout: [`edge`] (TCP front: shaping, going dark, dropped connections),
 //! [`router`] (auth, rate limits, faults, latency, request log), then the
-//! endpoints in [`oauth`], [`media`], [`posts`] and the test controls and
-//! inspection pages in [`control`].
+//! endpoints in [`oauth`], [`media`] (with [`command_form`], [`metadata`],
+//! [`subtitles`]), [`posts`] and the test controls and inspection pages in
+//! [`control`]. Request bodies ([`form`]) come in every shape X's spec
+//! documents, files streamed to disk (base64 in JSON included).
 
 mod command_form;
 mod control;
