@@ -67,12 +67,20 @@ fn clock(d: Duration) -> String {
     }
 }
 
-/// What `post --at` prints when Ctrl-C stops its wait.
-pub(super) fn left_queued(id: &str, at: SystemTime) {
-    eprintln!(
-        "It waits in the queue for {} (id {id}). `x-uploader resume` posts it once it is due; `x-uploader queue cancel {id}` removes it.",
-        describe_local(unix_secs(at))
-    );
+/// When Ctrl-C stopped the wait of a queued post (`queued`: its id), say
+/// that it waits and how to cancel it.
+pub(super) fn left_queued<T>(
+    result: Result<T, Failure>,
+    queued: Option<String>,
+    at: Option<SystemTime>,
+) -> Result<T, Failure> {
+    if let (Err(Failure::Interrupted), Some(id), Some(at)) = (&result, queued, at) {
+        eprintln!(
+            "It waits in the queue for {} (id {id}). `x-uploader resume` posts it once it is due; `x-uploader queue cancel {id}` removes it.",
+            describe_local(unix_secs(at))
+        );
+    }
+    result
 }
 
 /// One waiting item: a post, or a thread's posts.

@@ -191,13 +191,7 @@ fn run_thread(verbose: u8, args: &ThreadArgs) -> Result<(), Failure> {
         };
         with_ctrl_c(session, work).await
     });
-    let outcome = match (outcome, queued, at) {
-        (Err(Failure::Interrupted), Some(id), Some(at)) => {
-            left_queued(&id, at);
-            return Err(Failure::Interrupted);
-        }
-        (result, _, _) => result?,
-    };
+    let outcome = left_queued(outcome, queued, at)?;
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     if args.tuning.json {
         let posts: Vec<_> = outcome

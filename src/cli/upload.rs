@@ -259,13 +259,7 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
         };
         with_ctrl_c(session, work).await
     });
-    let published = match (published, queued, at) {
-        (Err(Failure::Interrupted), Some(id), Some(at)) => {
-            left_queued(&id, at);
-            return Err(Failure::Interrupted);
-        }
-        (result, _, _) => result?,
-    };
+    let published = left_queued(published, queued, at)?;
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     if args.tuning.json {
         println!(
