@@ -113,6 +113,17 @@ pub struct TuningArgs {
     /// Print one JSON object on stdout instead of lines.
     #[arg(long)]
     pub json: bool,
+    /// Send where a video was filmed as it is (by default its location
+    /// entries are blanked in what X receives; the file is never changed).
+    #[arg(long)]
+    pub keep_location: bool,
+}
+
+impl TuningArgs {
+    /// `--keep-location`, or `keep_location = true` in the settings file.
+    pub fn keeps_location(&self, config: &crate::core::config::Config) -> bool {
+        self.keep_location || config.file.upload.keep_location.unwrap_or(false)
+    }
 }
 
 #[derive(Debug, Args)]

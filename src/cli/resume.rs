@@ -35,9 +35,20 @@ enum Prepared {
     Ready(CheckedMedia, String, Record),
 }
 
-fn prepare(tier: AccountTier, journal: &Journal, entry: Entry) -> Result<Prepared, String> {
+/// How files are checked again: for this account, keeping their location or not.
+#[derive(Debug, Clone, Copy)]
+struct Checking {
+    tier: AccountTier,
+    keep_location: bool,
+}
+
+fn prepare(checking: Checking, journal: &Journal, entry: Entry) -> Result<Prepared, String> {
     let decision = decide(&entry);
-    let media = |entry: &Entry| check::check_file(&entry.file.path, tier).map_err(|r| r.message);
+    let media = |entry: &Entry| {
+        check::check_file(&entry.file.path, checking.tier)
+            .map(|c| c.keep_location(checking.keep_location))
+            .map_err(|r| r.message)
+    };
     match decision {
         Decision::Gone(message) => {
             journal.remove(&entry.id);
@@ -69,6 +80,7 @@ fn prepare(tier: AccountTier, journal: &Journal, entry: Entry) -> Result<Prepare
 fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
     usage_of(&args.tuning)?;
     let setup = run::setup(verbose)?;
+    let keep_location = args.tuning.keeps_location(&setup.config);
     let journal = Journal::new(&setup.config.paths.data_dir);
     let (entries, aside) = journal.entries();
     let (posts, aside_posts) = journal.posts();
@@ -106,7 +118,10 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
         }
                 let engine = session.engine.clone();
         let journal = journal.clone();
-        let tier = session.tier;
+        let checking = Checking {
+            tier: session.tier,
+            keep_location,
+        };
         let work = async move {
             let mut lines = Vec::new();
             let mut failures = Vec::new();
@@ -115,7 +130,7 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
             let mut started = Vec::new();
             for entry in entries.iter().filter(|e| e.owner == Owner::CliUpload).cloned() {
                 let path = entry.file.path.clone();
-                                match prepare(tier, &journal, entry) {
+                                match prepare(checking, &journal, entry) {
                     Ok(Prepared::Start(media, point, record)) => {
                         let id = engine.start_journaled(media, point, Some(record.clone()));
                         started.push((path, id, record));
@@ -153,7 +168,7 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
                 let Some(_claim) = claim(&journal, &intent, &label) else {
                     continue;
                 };
-                let (items, records) = match intent_items(tier, &journal, &entries, &intent) {
+                let (items, records) = match intent_items(checking, &journal, &entries, &intent) {
                     Ok(prepared) => prepared,
                     Err((why, records)) => {
                         failures.push(format!("The interrupted post “{}” can't be finished: {why}", intent.text));
@@ -185,7 +200,7 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
                 if claims.is_none() {
                     continue;
                 }
-                resume_thread(tier, &journal, &entries, &engine, &me, thread, &mut lines, &mut failures).await;
+                resume_thread(checking, &journal, &entries, &engine, &me, thread, &mut lines, &mut failures).await;
             }
             Ok::<_, Failure>((lines, failures))
         };
@@ -207,7 +222,7 @@ type Items = (Vec<PostItem>, Vec<Record>);
 /// An interrupted post's files, ready to go on, with their journal records
 /// (also when it can't go on, so they can be forgotten).
 fn intent_items(
-    tier: AccountTier,
+    checking: Checking,
     journal: &Journal,
     entries: &[Entry],
     intent: &PostIntent,
@@ -219,7 +234,7 @@ fn intent_items(
             return Err(("a file's upload record is missing".to_string(), records));
         };
         let alt = entry.alt.clone();
-        match prepare(tier, journal, entry) {
+        match prepare(checking, journal, entry) {
             Ok(Prepared::Start(media, point, record)) => {
                 records.push(record.clone());
                 items.push(PostItem {
@@ -271,7 +286,7 @@ fn forget_thread(journal: &Journal, thread: &[PostIntent], records: &[Record]) {
 /// that went out; posts already out are not sent again.
 #[allow(clippy::too_many_arguments)]
 async fn resume_thread(
-    tier: AccountTier,
+    checking: Checking,
     journal: &Journal,
     entries: &[Entry],
     engine: &std::sync::Arc<Engine>,
@@ -306,7 +321,7 @@ async fn resume_thread(
     let mut items = Vec::new();
     let mut records: Vec<Vec<Record>> = Vec::new();
     for intent in &thread[first..] {
-        match intent_items(tier, journal, entries, intent) {
+        match intent_items(checking, journal, entries, intent) {
             Ok((media, recs)) => {
                 items.push(ThreadItem {
                     text: intent.text.clone(),

@@ -13,8 +13,9 @@ use super::{TuningArgs, credentials, progress};
 use crate::core::config::Config;
 use crate::core::engine::journal::{Journal, Record};
 use crate::core::engine::{Engine, Uploaded};
-use crate::core::limits::AccountTier;
+use crate::core::limits::{AccountTier, MediaKind};
 use crate::core::media::check::{self, CheckedMedia};
+use crate::core::media::probe;
 use crate::core::xclient::api::User;
 use crate::core::xclient::{ErrorKind, RetryConfig, RetryNotice, XClient, XError};
 
@@ -138,10 +139,18 @@ pub fn usage_of(flags: &TuningArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn check_all(files: &[PathBuf], tier: AccountTier) -> Result<Vec<CheckedMedia>, Failure> {
+pub fn check_all(
+    files: &[PathBuf],
+    tier: AccountTier,
+    keep_location: bool,
+) -> Result<Vec<CheckedMedia>, Failure> {
     files
         .iter()
-        .map(|f| check::check_file(f, tier).map_err(Failure::from))
+        .map(|f| {
+            check::check_file(f, tier)
+                .map(|c| c.keep_location(keep_location))
+                .map_err(Failure::from)
+        })
         .collect()
 }
 
@@ -149,6 +158,17 @@ pub fn media_json(files: &[PathBuf], done: &[Uploaded]) -> serde_json::Value {
     files
         .iter()
         .zip(done)
-        .map(|(f, u)| json!({ "file": f.to_string_lossy(), "media_id": u.media_id, "bytes": u.bytes }))
+        .map(|(f, u)| {
+            let mut item =
+                json!({ "file": f.to_string_lossy(), "media_id": u.media_id, "bytes": u.bytes });
+            // What the video is (its header again: a few KB read).
+            if u.kind == MediaKind::Video
+                && let Ok(Some(sniffed)) = probe::sniff(f)
+                && let Ok(video) = probe::probe_video(f, &sniffed.mime)
+            {
+                item["video"] = json!(video);
+            }
+            item
+        })
         .collect()
 }

@@ -51,6 +51,7 @@ fn run_thread(verbose: u8, args: &ThreadArgs) -> Result<(), Failure> {
         .collect();
     let at = at_arg(&args.at)?;
     let setup = run::setup(verbose)?;
+    let keep_location = args.tuning.keeps_location(&setup.config);
     let api_base = setup.config.api_base.clone();
     let rt = run::runtime()?;
     let mut queued: Option<String> = None;
@@ -62,7 +63,7 @@ fn run_thread(verbose: u8, args: &ThreadArgs) -> Result<(), Failure> {
             .enumerate()
             .map(|(i, (post, files))| {
                 let alts: Vec<Option<String>> = post.media.iter().map(|m| m.alt.clone()).collect();
-                check_post(files, &alts, session.tier)
+                check_post(files, &alts, session.tier, keep_location)
                     .map(|c| (c, alts))
                     .map_err(|e| match e {
                         Failure::Error(m) => Failure::Error(format!("{}: {m}", which(i, post))),

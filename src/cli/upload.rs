@@ -70,10 +70,11 @@ fn remove_all(records: &[Option<Record>]) {
 fn run_upload(verbose: u8, args: &UploadArgs) -> Result<(), Failure> {
     usage_of(&args.tuning)?;
     let setup = run::setup(verbose)?;
+    let keep_location = args.tuning.keeps_location(&setup.config);
     let rt = run::runtime()?;
     let done = rt.block_on(async {
         let session = connect(&setup.config, &args.tuning, false).await?;
-        let checked = match check_all(&args.files, session.tier) {
+        let checked = match check_all(&args.files, session.tier, keep_location) {
             Ok(c) => c,
             Err(e) => {
                 return with_ctrl_c(session, async {
@@ -141,8 +142,9 @@ pub(super) fn check_post(
     files: &[PathBuf],
     alts: &[Option<String>],
     tier: AccountTier,
+    keep_location: bool,
 ) -> Result<Vec<CheckedMedia>, Failure> {
-    let checked = check_all(files, tier)?;
+    let checked = check_all(files, tier, keep_location)?;
     let kinds: Vec<_> = checked.iter().map(|c| c.kind).collect();
     compose::check_mix(&kinds)
         .map_err(|e| Failure::Error(format!("{} can't go in one post. {e}", names(&checked))))?;
@@ -171,6 +173,7 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Error(e.to_string()))?;
     let at = at_arg(&args.at)?;
     let setup = run::setup(verbose)?;
+    let keep_location = args.tuning.keeps_location(&setup.config);
     let rt = run::runtime()?;
     let mut queued: Option<String> = None;
     let published = rt.block_on(async {
@@ -178,7 +181,7 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
         let alts: Vec<Option<String>> = (0..args.files.len())
             .map(|i| args.alts.get(i).cloned().filter(|a| !a.is_empty()))
             .collect();
-        let checked = match check_post(&args.files, &alts, session.tier) {
+        let checked = match check_post(&args.files, &alts, session.tier, keep_location) {
             Ok(c) => c,
             Err(e) => return with_ctrl_c(session, async { Err::<post::Published, _>(e) }).await,
         };

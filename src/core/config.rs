@@ -53,6 +53,8 @@ pub struct UploadSettings {
     pub chunk_mib: Option<f64>,
     /// Segments in flight at once.
     pub parallel: Option<usize>,
+    /// Send videos' location entries to X as they are.
+    pub keep_location: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -376,6 +378,7 @@ mod tests {
             upload: UploadSettings {
                 chunk_mib: Some(2.0),
                 parallel: Some(2),
+                keep_location: None,
             },
             ..FileConfig::default()
         };

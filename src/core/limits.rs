@@ -147,7 +147,7 @@ pub fn kind_of_mime(mime: &str) -> Option<MediaKind> {
     match mime {
         "image/jpeg" | "image/png" | "image/webp" => Some(MediaKind::Photo),
         "image/gif" => Some(MediaKind::Gif),
-        "video/mp4" | "video/quicktime" => Some(MediaKind::Video),
+        "video/mp4" | "video/quicktime" | "video/webm" => Some(MediaKind::Video),
         _ => None,
     }
 }

@@ -87,7 +87,10 @@ fn header(ui: &mut Ui, tile: &Tile, action: &mut Option<Action>) {
 }
 
 fn preview(ui: &mut Ui, tile: &Tile, texture: Option<&TextureHandle>, width: f32) {
-    let (rect, _) = ui.allocate_exact_size(vec2(width, PREVIEW_H), egui::Sense::hover());
+    let (rect, response) = ui.allocate_exact_size(vec2(width, PREVIEW_H), egui::Sense::hover());
+    if let Some(details) = tile.info.as_ref().and_then(|i| i.details.as_ref()) {
+        response.on_hover_text(details);
+    }
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 8, ui.visuals().extreme_bg_color);
     if let Some(tex) = texture {

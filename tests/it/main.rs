@@ -16,4 +16,5 @@ mod resume;
 mod schedule;
 mod support;
 mod thread;
+mod videos;
 mod window;

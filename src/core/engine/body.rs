@@ -8,6 +8,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
+use crate::core::media::video::{Patch, apply_patches};
 use crate::core::xclient::error::LocalFileError;
 
 /// Bytes read from disk per slice.
@@ -17,8 +18,15 @@ const SLICE: u64 = 128 * 1024;
 pub type Progress = Arc<dyn Fn(u64) + Send + Sync>;
 
 /// The bytes `offset..offset+len` of `path`, opened lazily (so a retry
-/// simply builds a new body).
-pub fn segment_body(path: PathBuf, offset: u64, len: u64, progress: Progress) -> reqwest::Body {
+/// simply builds a new body), with `patches` applied as they go by (a
+/// video's location blanked: the file itself is never touched).
+pub fn segment_body(
+    path: PathBuf,
+    offset: u64,
+    len: u64,
+    patches: Arc<[Patch]>,
+    progress: Progress,
+) -> reqwest::Body {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -33,6 +41,7 @@ pub fn segment_body(path: PathBuf, offset: u64, len: u64, progress: Progress) ->
             let path = path.clone();
             let progress = progress.clone();
             let local = local.clone();
+            let patches = patches.clone();
             async move {
                 if sent >= len {
                     return Ok::<_, std::io::Error>(None);
@@ -50,6 +59,7 @@ pub fn segment_body(path: PathBuf, offset: u64, len: u64, progress: Progress) ->
                 let mut buf = vec![0u8; want];
                 // A file that shrank while uploading ends here with an error.
                 file.read_exact(&mut buf).await.map_err(&local)?;
+                apply_patches(&patches, offset + sent, &mut buf);
                 let sent = sent + want as u64;
                 progress(sent);
                 Ok(Some((Bytes::from(buf), (Some(file), sent))))

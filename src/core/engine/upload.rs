@@ -18,6 +18,7 @@ use super::{
 use crate::core::auth::oauth::now_secs;
 use crate::core::limits::{MediaKind, human_bytes};
 use crate::core::media::check::CheckedMedia;
+use crate::core::media::video::Patch;
 use crate::core::xclient::{ErrorKind, RetryNotice, RetryReason, XError};
 
 /// A finished upload.
@@ -296,6 +297,8 @@ struct Segment {
     offset: u64,
     len: u64,
     file_bytes: u64,
+    /// The file's patches that fall in this segment.
+    patches: Arc<[Patch]>,
 }
 
 /// Send every segment not yet acknowledged; several at once within the
@@ -418,6 +421,7 @@ async fn send_segments(
                 in_flight.insert(index, (0..index).any(|i| !done.contains(&i)));
                 shared.emit(Event::SegmentStarted { id, index });
                                 let offset = index as u64 * segment_bytes;
+                let len = segment_bytes.min(media.bytes - offset);
                 let segment = Segment {
                     shared: shared.clone(),
                     id,
@@ -425,8 +429,14 @@ async fn send_segments(
                     media_id: media_id.to_string(),
                     index,
                     offset,
-                    len: segment_bytes.min(media.bytes - offset),
+                    len,
                     file_bytes: media.bytes,
+                    patches: media
+                        .patches
+                        .iter()
+                        .filter(|p| p.offset < offset + len && p.offset + p.bytes.len() as u64 > offset)
+                        .cloned()
+                        .collect(),
                 };
                 tasks.spawn(async move {
                     let result = send_segment(segment).await;
@@ -448,6 +458,7 @@ async fn send_segment(segment: Segment) -> Result<(), XError> {
         offset,
         len,
         file_bytes,
+        patches,
     } = segment;
     let shared = &shared;
     let path = path.as_path();
@@ -471,7 +482,7 @@ async fn send_segment(segment: Segment) -> Result<(), XError> {
     };
     let body = {
         let path = path.to_path_buf();
-        move || segment_body(path.clone(), offset, len, progress.clone())
+        move || segment_body(path.clone(), offset, len, patches.clone(), progress.clone())
     };
     let notify = {
         let shared = shared.clone();

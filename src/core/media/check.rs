@@ -11,6 +11,7 @@ use crate::core::limits::{
 };
 
 use super::probe::{self, GifInfo, VideoInfo};
+use super::video::{self, Patch};
 
 /// A file that passed the checks.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +25,19 @@ pub struct CheckedMedia {
     pub bytes: u64,
     pub video: Option<VideoInfo>,
     pub gif: Option<GifInfo>,
+    /// Bytes sent differently from the file's: its location entries
+    /// blanked (see [`CheckedMedia::keep_location`]).
+    pub patches: Vec<Patch>,
+}
+
+impl CheckedMedia {
+    /// Send the file's location entries as they are (`--keep-location`).
+    pub fn keep_location(mut self, keep: bool) -> Self {
+        if keep {
+            self.patches.clear();
+        }
+        self
+    }
 }
 
 /// Why a file can't be posted, in one or two plain sentences.
@@ -103,6 +117,7 @@ pub fn check_file(path: &Path, tier: AccountTier) -> Result<CheckedMedia, Refusa
         bytes,
         video: None,
         gif: None,
+        patches: Vec::new(),
     };
     match kind {
         MediaKind::Photo => {
@@ -159,12 +174,19 @@ pub fn check_file(path: &Path, tier: AccountTier) -> Result<CheckedMedia, Refusa
                     ),
                 ));
             }
-            let info = probe::probe_video(path).map_err(|why| {
-                refuse(
-                    &name,
-                    format!("{name} looks like a video but its header can't be read ({why}). Export it again as MP4."),
-                )
-            })?;
+            let info = match probe::probe_video(path, &checked.mime) {
+                Ok(info) => info,
+                // A live-recorded WebM doesn't say its length: X reads it.
+                Err(why) if why == video::WEBM_NO_DURATION => return Ok(checked),
+                Err(why) => {
+                    return Err(refuse(
+                        &name,
+                        format!(
+                            "{name} looks like a video but can't be read: {why}. Export it again as MP4."
+                        ),
+                    ));
+                }
+            };
             let secs = info.duration_secs;
             if secs < limits.min_secs {
                 return Err(refuse(
@@ -192,6 +214,7 @@ pub fn check_file(path: &Path, tier: AccountTier) -> Result<CheckedMedia, Refusa
                     ),
                 ));
             }
+            checked.patches = info.location.clone();
             checked.video = Some(info);
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod probe;
+pub mod video;
 
 use std::io::Read;
 use std::path::Path;

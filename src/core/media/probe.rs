@@ -1,11 +1,13 @@
-//! Reading what a file is from its content: type sniffing (`infer`), video
-//! duration from the MP4/MOV header (`mp4`), GIF size and frames (`gif`).
+//! Reading what a file is from its content: type sniffing (`infer`), what a
+//! video is from its header ([`super::video`]), GIF size and frames (`gif`).
 //! Only headers are read; a 5 GB video costs a few hundred KB of reads.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
+use super::video;
+pub use super::video::VideoInfo;
 use crate::core::limits::{MediaKind, kind_of_mime};
 
 /// What sniffing the first bytes found.
@@ -38,38 +40,18 @@ pub fn sniff_bytes(head: &[u8]) -> Option<Sniffed> {
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct VideoInfo {
-    pub duration_secs: f64,
-    pub width: u16,
-    pub height: u16,
-}
-
-/// Duration and size of an MP4/MOV from its `moov` header. The error is a
-/// short reason ("no movie header").
-pub fn probe_video(path: &Path) -> Result<VideoInfo, String> {
+/// What an MP4, MOV or WebM video is, from its header (see [`super::video`]).
+/// The error is a short reason ("it has no movie header (moov)").
+pub fn probe_video(path: &Path, mime: &str) -> Result<VideoInfo, String> {
     let file = File::open(path).map_err(|e| e.to_string())?;
     let size = file.metadata().map_err(|e| e.to_string())?.len();
     guard(|| {
-        let reader =
-            mp4::Mp4Reader::read_header(BufReader::new(file), size).map_err(|e| e.to_string())?;
-        let mvhd = &reader.moov.mvhd;
-        if mvhd.timescale == 0 {
-            return Err("the movie header has no time scale".into());
+        let mut reader = BufReader::with_capacity(16 * 1024, file);
+        if mime == "video/webm" {
+            video::read_webm(reader, size)
+        } else {
+            video::read(&mut reader, size)
         }
-        let duration_secs = mvhd.duration as f64 / mvhd.timescale as f64;
-        let video = reader
-            .tracks()
-            .values()
-            .find(|t| matches!(t.track_type(), Ok(mp4::TrackType::Video)));
-        let Some(video) = video else {
-            return Err("the file has no video track".into());
-        };
-        Ok(VideoInfo {
-            duration_secs,
-            width: video.width(),
-            height: video.height(),
-        })
     })
 }
 

@@ -55,14 +55,14 @@ pub(super) fn judge(path: &Path, kind: MediaKind) -> (Outcome, Option<f64>) {
             }
         }
         MediaKind::Video => {
-            let is_video = sniffed
-                .map(|s| s.mime == "video/mp4" || s.mime == "video/quicktime")
-                .unwrap_or(false);
-            let info = if is_video {
-                probe::probe_video(path).ok()
-            } else {
-                None
-            };
+            let info = sniffed
+                .filter(|s| {
+                    matches!(
+                        s.mime.as_str(),
+                        "video/mp4" | "video/quicktime" | "video/webm"
+                    )
+                })
+                .and_then(|s| probe::probe_video(path, &s.mime).ok());
             let Some(info) = info else {
                 return (unsupported("UnsupportedMedia."), None);
             };

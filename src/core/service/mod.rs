@@ -91,6 +91,8 @@ pub struct MediaInfo {
     pub kind: MediaKind,
     pub bytes: u64,
     pub duration_secs: Option<f64>,
+    /// A video's codec, size, frame rate, length and sound, in one line.
+    pub details: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

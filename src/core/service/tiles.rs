@@ -236,8 +236,10 @@ impl Worker {
             return;
         };
         let (path, tier, internal) = (tile.path.clone(), self.tier(), self.internal.clone());
+        let keep = self.config.file.upload.keep_location.unwrap_or(false);
         tokio::task::spawn_blocking(move || {
-            let _ = internal.send(Internal::Checked(key, check::check_file(&path, tier)));
+            let checked = check::check_file(&path, tier).map(|c| c.keep_location(keep));
+            let _ = internal.send(Internal::Checked(key, checked));
         });
     }
 
@@ -282,7 +284,8 @@ impl Worker {
                 let info = MediaInfo {
                     kind: media.kind,
                     bytes: media.bytes,
-                    duration_secs: media.video.map(|v| v.duration_secs),
+                    duration_secs: media.video.as_ref().map(|v| v.duration_secs),
+                    details: media.video.as_ref().map(|v| v.summary()),
                 };
                 let first_check = tile.checked.is_none();
                 self.emit(AppEvent::Tile(key, TileEvent::Checked(info)));
