@@ -446,7 +446,7 @@ fn location_in_a_mov_arrives_blanked_unless_kept() {
 #[test]
 fn truncated_and_garbled_videos_are_refused_plainly() {
     use x_uploader::core::limits::AccountTier;
-    use x_uploader::core::media::{check, video};
+    use x_uploader::core::media::{check, video, webm};
 
     let files = Files::new();
     let dir = files.dir.path();
@@ -547,7 +547,7 @@ fn truncated_and_garbled_videos_are_refused_plainly() {
                 let mut f = std::fs::File::open(&path).unwrap();
                 let len = bytes.len() as u64;
                 if ext == "webm" {
-                    video::read_webm(f, len).map(|_| ())
+                    webm::read_webm(f, len).map(|_| ())
                 } else {
                     video::read(&mut f, len).map(|_| ())
                 }

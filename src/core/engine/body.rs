@@ -8,7 +8,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
-use crate::core::media::video::{Patch, apply_patches};
+use crate::core::media::location::{Patch, apply_patches};
 use crate::core::xclient::error::LocalFileError;
 
 /// Bytes read from disk per slice.

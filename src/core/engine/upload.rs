@@ -18,7 +18,7 @@ use super::{
 use crate::core::auth::oauth::now_secs;
 use crate::core::limits::{MediaKind, human_bytes};
 use crate::core::media::check::CheckedMedia;
-use crate::core::media::video::Patch;
+use crate::core::media::location::Patch;
 use crate::core::xclient::{ErrorKind, RetryNotice, RetryReason, XError};
 
 /// A finished upload.

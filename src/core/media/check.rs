@@ -10,8 +10,9 @@ use crate::core::limits::{
     human_duration, human_limit, human_span,
 };
 
+use super::location::Patch;
 use super::probe::{self, GifInfo, VideoInfo};
-use super::video::{self, Patch};
+use super::webm;
 
 /// A file that passed the checks.
 #[derive(Debug, Clone, PartialEq)]
@@ -177,7 +178,7 @@ pub fn check_file(path: &Path, tier: AccountTier) -> Result<CheckedMedia, Refusa
             let info = match probe::probe_video(path, &checked.mime) {
                 Ok(info) => info,
                 // A live-recorded WebM doesn't say its length: X reads it.
-                Err(why) if why == video::WEBM_NO_DURATION => return Ok(checked),
+                Err(why) if why == webm::WEBM_NO_DURATION => return Ok(checked),
                 Err(why) => {
                     return Err(refuse(
                         &name,

@@ -1,8 +1,10 @@
 //! Media files: what they are (sniffing, headers) and whether X takes them.
 
 pub mod check;
+pub mod location;
 pub mod probe;
 pub mod video;
+pub mod webm;
 
 use std::io::Read;
 use std::path::Path;

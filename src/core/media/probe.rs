@@ -6,8 +6,8 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use super::video;
 pub use super::video::VideoInfo;
+use super::{video, webm};
 use crate::core::limits::{MediaKind, kind_of_mime};
 
 /// What sniffing the first bytes found.
@@ -48,7 +48,7 @@ pub fn probe_video(path: &Path, mime: &str) -> Result<VideoInfo, String> {
     guard(|| {
         let mut reader = BufReader::with_capacity(16 * 1024, file);
         if mime == "video/webm" {
-            video::read_webm(reader, size)
+            webm::read_webm(reader, size)
         } else {
             video::read(&mut reader, size)
         }
