@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Some(Command::Resume(args)) => x_uploader::cli::resume(cli.verbose, args),
         Some(Command::Queue(args)) => x_uploader::cli::queue(cli.verbose, args),
         Some(Command::PracticeServer(args)) => x_uploader::cli::practice::run(args),
+        Some(Command::Convert(args)) => x_uploader::cli::convert::run(args),
         Some(Command::MakeTestMedia(args)) => x_uploader::cli::testmedia::run(args),
         None => x_uploader::cli::window(&cli),
     }

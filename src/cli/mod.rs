@@ -2,6 +2,7 @@
 //! starts the window when no subcommand is given.
 
 mod account;
+pub mod convert;
 mod credentials;
 pub mod practice;
 mod progress;
@@ -80,9 +81,24 @@ pub enum Command {
     Queue(QueueArgs),
     /// Run an X-compatible practice server on 127.0.0.1 until Ctrl-C.
     PracticeServer(PracticeServerArgs),
+    /// Make a video into an MP4 that X takes as it is (H.264 + AAC, at most
+    /// 1280×1024 and 60 fps), with ffmpeg; prints the new file's path.
+    Convert(ConvertArgs),
     /// Write generated media for tests, benchmarks and the walk-through.
     #[command(hide = true)]
     MakeTestMedia(MakeTestMediaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The video to convert (it is never changed).
+    pub file: PathBuf,
+    /// Where to write the MP4 (default: "NAME (for X).mp4" beside it).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

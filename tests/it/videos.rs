@@ -125,7 +125,16 @@ fn videos_as_devices_write_them_post() {
         "IMG_0002.mov",
         args(
             &[small(2.0), tone(440, 48000, 2.0)],
-            &["-c:v", "libx265", "-tag:v", "hvc1", aac[0], aac[1]],
+            &[
+                "-c:v",
+                "libx265",
+                "-x265-params",
+                "log-level=error",
+                "-tag:v",
+                "hvc1",
+                aac[0],
+                aac[1],
+            ],
         ),
     );
     let hevc10 = make(
@@ -136,6 +145,8 @@ fn videos_as_devices_write_them_post() {
             &[
                 "-c:v",
                 "libx265",
+                "-x265-params",
+                "log-level=error",
                 "-pix_fmt",
                 "yuv420p10le",
                 "-tag:v",
@@ -458,6 +469,8 @@ fn truncated_and_garbled_videos_are_refused_plainly() {
             &[
                 "-c:v",
                 "libx265",
+                "-x265-params",
+                "log-level=error",
                 "-tag:v",
                 "hvc1",
                 "-c:a",
@@ -573,4 +586,125 @@ fn truncated_and_garbled_videos_are_refused_plainly() {
         }
     }
     assert_eq!(tried, 630);
+}
+
+/// A picture from a video for its tile: as a player shows it (rotated).
+#[test]
+fn a_frame_from_a_video_is_upright_and_small() {
+    use x_uploader::core::media::ffmpeg;
+    let files = Files::new();
+    let dir = files.dir.path();
+    let plain = make(
+        dir,
+        "plain.mp4",
+        args(&[picture("640x480", 2.0, 30)], &["-c:v", "libx264"]),
+    );
+    let rotated = ffmpeg(
+        dir,
+        "portrait.mov",
+        &[
+            "-i",
+            p(&plain),
+            "-c",
+            "copy",
+            "-metadata:s:v:0",
+            "rotate=90",
+        ],
+    );
+    let wide = ffmpeg::frame(&plain, 1.0, 320).unwrap();
+    assert_eq!(wide.dimensions(), (320, 240));
+    let tall = ffmpeg::frame(&rotated, 1.0, 320).unwrap();
+    assert_eq!(tall.dimensions(), (240, 320));
+    // testsrc2 is colourful: a real picture, not a blank one.
+    let distinct: std::collections::HashSet<_> = tall.pixels().map(|p| p.0).collect();
+    assert!(distinct.len() > 50, "{} colours", distinct.len());
+    let e = ffmpeg::frame(&files.text("notes.mov", "not a video"), 1.0, 320).unwrap_err();
+    assert!(
+        e.to_string().starts_with("No picture from the video"),
+        "{e}"
+    );
+}
+
+/// "Convert for X": a 120 fps 1080p HEVC MOV becomes an H.264 + AAC MP4 at
+/// most 1280×1024 and 60 fps, which then posts; Cancel removes the half-made
+/// file; without ffmpeg the message says what to install.
+#[test]
+fn convert_for_x_makes_a_video_x_takes() {
+    use std::sync::atomic::AtomicBool;
+    use x_uploader::core::media::{ffmpeg, probe};
+
+    let server = quick_server();
+    let api = Api::new(&server);
+    let t = api.login();
+    let cli = Cli::new(&server, &t.access);
+    let files = Files::new();
+    let dir = files.dir.path();
+    let source = make(
+        dir,
+        "IMG_0100.MOV",
+        args(
+            &[picture("1920x1080", 1.5, 120), tone(440, 48000, 1.5)],
+            &[
+                "-c:v",
+                "libx265",
+                "-preset",
+                "ultrafast",
+                "-x265-params",
+                "log-level=error",
+                "-tag:v",
+                "hvc1",
+                "-c:a",
+                "aac",
+            ],
+        ),
+    );
+    let r = cli.run(&["convert", p(&source)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = PathBuf::from(r.stdout.trim());
+    assert_eq!(out, dir.join("IMG_0100 (for X).mp4"));
+    let info = probe::probe_video(&out, "video/mp4").unwrap();
+    assert_eq!(
+        (info.codec.as_str(), info.container.as_str()),
+        ("H.264", "MP4")
+    );
+    assert_eq!((info.width, info.height), (1280, 720));
+    assert!(info.frame_rate.unwrap() <= 60.5, "{:?}", info.frame_rate);
+    assert_eq!(info.audio, ["AAC"]);
+    assert!(
+        (info.duration_secs - 1.5).abs() < 0.1,
+        "{}",
+        info.duration_secs
+    );
+    let r = cli.run(&["post", "--text", "Converted", p(&out)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Not over an existing file unless asked.
+    let r = cli.run(&["convert", p(&source)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+
+    // Cancelled: no half-written file is left behind.
+    let cancelled = dir.join("cancelled.mp4");
+    let cancel = AtomicBool::new(true);
+    let mut heard = Vec::new();
+    let e =
+        ffmpeg::convert_for_x(&source, &cancelled, 1.5, &cancel, |f| heard.push(f)).unwrap_err();
+    assert_eq!(e, ffmpeg::FfmpegError::Cancelled);
+    assert!(!cancelled.exists());
+    let go = AtomicBool::new(false);
+    let mut heard = Vec::new();
+    ffmpeg::convert_for_x(&source, &cancelled, 1.5, &go, |f| heard.push(f)).unwrap();
+    assert_eq!(heard.first(), Some(&0.0));
+    assert_eq!(heard.last(), Some(&1.0));
+    assert!(heard.windows(2).all(|w| w[0] <= w[1]), "{heard:?}");
+
+    // Without ffmpeg on the PATH.
+    let mut c = cli.cmd(&["convert", "--out", p(&dir.join("x.mp4")), p(&source)]);
+    c.env("PATH", dir.join("empty"));
+    let r = crate::cli::run(c);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("needs ffmpeg, which isn't installed"),
+        "{}",
+        r.stderr
+    );
 }

@@ -1,6 +1,7 @@
 //! Media files: what they are (sniffing, headers) and whether X takes them.
 
 pub mod check;
+pub mod ffmpeg;
 pub mod location;
 pub mod probe;
 pub mod video;

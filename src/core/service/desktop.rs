@@ -64,13 +64,24 @@ pub fn save_pasted(dir: &Path, width: u32, height: u32, rgba: &[u8]) -> Result<P
 }
 
 /// Decode a photo (or a GIF's first frame) into a preview of at most
-/// 320 px, off the window's thread.
-pub fn thumbnail(key: TileKey, path: PathBuf, send: Box<dyn Fn(TileKey, TileEvent) + Send>) {
+/// 320 px, off the window's thread. A video of `video_secs` shows a picture
+/// from about a second in, where ffmpeg is installed.
+pub fn thumbnail(
+    key: TileKey,
+    path: PathBuf,
+    video_secs: Option<f64>,
+    send: Box<dyn Fn(TileKey, TileEvent) + Send>,
+) {
     tokio::task::spawn_blocking(move || {
-        let decoded = image::ImageReader::open(&path)
-            .and_then(|r| r.with_guessed_format())
-            .map_err(|e| e.to_string())
-            .and_then(|r| r.decode().map_err(|e| e.to_string()));
+        let decoded = match video_secs {
+            Some(secs) => crate::core::media::ffmpeg::frame(&path, secs.min(2.0) / 2.0, 320)
+                .map(image::DynamicImage::from)
+                .map_err(|e| e.to_string()),
+            None => image::ImageReader::open(&path)
+                .and_then(|r| r.with_guessed_format())
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.decode().map_err(|e| e.to_string())),
+        };
         match decoded {
             Ok(img) => {
                 let small = img.thumbnail(320, 320).to_rgba8();

@@ -306,8 +306,10 @@ impl Worker {
                         return;
                     }
                 }
-                if first_check && media.kind != crate::core::limits::MediaKind::Video {
-                    super::desktop::thumbnail(key, media.path.clone(), self.internal_sender());
+                if first_check {
+                    let video_secs = media.video.as_ref().map(|v| v.duration_secs);
+                    let (path, send) = (media.path.clone(), self.internal_sender());
+                    super::desktop::thumbnail(key, path, video_secs, send);
                 }
                 self.start_upload(key);
             }
