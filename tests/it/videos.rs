@@ -77,6 +77,18 @@ fn top_level_offset(path: &Path, kind: &[u8; 4]) -> Option<u64> {
     None
 }
 
+/// The version of the QuickTime sound sample description `fourcc` in `path`.
+fn sound_version(path: &Path, fourcc: &[u8; 4]) -> Option<u16> {
+    let data = std::fs::read(path).unwrap();
+    let stsd = data.windows(4).position(|w| w == b"stsd")?;
+    (stsd..data.len() - 16).find_map(|i| {
+        let size = u32::from_be_bytes(data[i - 4..i].try_into().unwrap());
+        // size, kind, 6 reserved bytes, data reference index, version.
+        (&data[i..i + 4] == fourcc && (36..1000).contains(&size))
+            .then(|| u16::from_be_bytes([data[i + 12], data[i + 13]]))
+    })
+}
+
 struct Case {
     file: PathBuf,
     container: &'static str,
@@ -84,6 +96,7 @@ struct Case {
     size: (u64, u64),
     audio: &'static [&'static str],
     secs: f64,
+    fps: f64,
 }
 
 #[test]
@@ -232,13 +245,50 @@ fn videos_as_devices_write_them_post() {
             ],
         ),
     );
+    // 96 kHz 24-bit sound: a version 2 QuickTime sound description (AAC
+    // in a MOV is version 1, 16-bit PCM version 0).
+    let hi_res = make(
+        dir,
+        "recorder-96k.mov",
+        args(
+            &[picture("320x240", 2.0, 25), tone(440, 96000, 2.0)],
+            &["-c:v", "libx264", "-c:a", "pcm_s24le"],
+        ),
+    );
+    // Starting half a second late: an edit list with an empty edit.
+    let late = ffmpeg(
+        dir,
+        "late-start.mov",
+        &["-itsoffset", "0.5", "-i", p(&moov_end), "-c", "copy"],
+    );
     assert!(
         top_level_offset(&moov_end, b"moov") > top_level_offset(&moov_end, b"mdat"),
         "the movie header comes last"
     );
     assert!(top_level_offset(&frag, b"moof").is_some(), "fragmented");
+    assert_eq!(sound_version(&pcm, b"sowt"), Some(0));
+    assert_eq!(sound_version(&rotated, b"mp4a"), Some(1));
+    assert_eq!(sound_version(&hi_res, b"lpcm"), Some(2));
 
     let cases = [
+        Case {
+            file: hi_res,
+            container: "QuickTime MOV",
+            codec: "H.264",
+            size: (320, 240),
+            audio: &["PCM"],
+            secs: 2.0,
+            fps: 25.0,
+        },
+        Case {
+            file: late,
+            container: "QuickTime MOV",
+            codec: "H.264",
+            size: (320, 240),
+            audio: &["AAC"],
+            secs: 2.5,
+            fps: 30.0,
+        },
         Case {
             file: rotated,
             container: "QuickTime MOV",
@@ -246,6 +296,7 @@ fn videos_as_devices_write_them_post() {
             size: (320, 240),
             audio: &["AAC"],
             secs: 2.0,
+            fps: 30.0,
         },
         Case {
             file: hevc,
@@ -254,6 +305,7 @@ fn videos_as_devices_write_them_post() {
             size: (320, 240),
             audio: &["AAC"],
             secs: 2.0,
+            fps: 30.0,
         },
         Case {
             file: hevc10,
@@ -262,6 +314,7 @@ fn videos_as_devices_write_them_post() {
             size: (320, 240),
             audio: &["AAC"],
             secs: 2.0,
+            fps: 30.0,
         },
         Case {
             file: moov_end,
@@ -270,6 +323,7 @@ fn videos_as_devices_write_them_post() {
             size: (320, 240),
             audio: &["AAC"],
             secs: 2.0,
+            fps: 30.0,
         },
         Case {
             file: frag,
@@ -278,6 +332,7 @@ fn videos_as_devices_write_them_post() {
             size: (320, 240),
             audio: &["AAC"],
             secs: 2.0,
+            fps: 30.0,
         },
         Case {
             file: pcm,
@@ -286,6 +341,7 @@ fn videos_as_devices_write_them_post() {
             size: (320, 240),
             audio: &["PCM"],
             secs: 2.0,
+            fps: 30.0,
         },
         Case {
             file: two_audio,
@@ -294,6 +350,7 @@ fn videos_as_devices_write_them_post() {
             size: (320, 240),
             audio: &["AAC", "AAC"],
             secs: 2.0,
+            fps: 30.0,
         },
         Case {
             file: long,
@@ -302,6 +359,7 @@ fn videos_as_devices_write_them_post() {
             size: (1280, 720),
             audio: &["AAC"],
             secs: 40.0,
+            fps: 15.0,
         },
         Case {
             file: webm,
@@ -310,6 +368,7 @@ fn videos_as_devices_write_them_post() {
             size: (320, 240),
             audio: &[],
             secs: 2.0,
+            fps: 30.0,
         },
     ];
     for case in &cases {
@@ -329,8 +388,7 @@ fn videos_as_devices_write_them_post() {
         let secs = video["duration_secs"].as_f64().unwrap();
         assert!((secs - case.secs).abs() < 0.15, "{name}: {secs} s");
         let fps = video["frame_rate"].as_f64().unwrap();
-        let expected_fps = if case.secs == 40.0 { 15.0 } else { 30.0 };
-        assert!((fps - expected_fps).abs() < 0.5, "{name}: {fps} fps");
+        assert!((fps - case.fps).abs() < 0.5, "{name}: {fps} fps");
         // The practice server read the same length from the bytes it got.
         let id = out["media"][0]["media_id"].as_str().unwrap();
         let media = api.inspect(&format!("media/{id}"));
