@@ -885,3 +885,56 @@ fn quitting_mid_upload_then_reopening_offers_to_continue() {
         0
     );
 }
+
+#[test]
+fn a_video_tile_shows_a_picture_from_it_and_what_it_is() {
+    let dir = temp_dir();
+    let mut gui = Gui::start(&Setup::new(&dir));
+    gui.sign_in(NEWS);
+    let files = Files::new();
+    let video = files.path("IMG_0042.mov");
+    let made = std::process::Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-nostdin",
+            "-y",
+            "-f",
+            "lavfi",
+        ])
+        .args([
+            "-i",
+            "testsrc2=size=320x240:rate=30:duration=2",
+            "-f",
+            "lavfi",
+        ])
+        .args([
+            "-i",
+            "sine=sample_rate=48000:duration=2",
+            "-c:v",
+            "libx264",
+            "-c:a",
+            "aac",
+        ])
+        .arg(&video)
+        .status()
+        .expect("ffmpeg runs (scripts/test.sh installs it)");
+    assert!(made.success());
+    gui.drop_files(std::slice::from_ref(&video));
+    gui.until("a picture from the video", |app| {
+        app.model
+            .tiles
+            .first()
+            .is_some_and(|t| app.textures.contains_key(&t.key))
+    });
+    let tile = &gui.app().model.tiles[0];
+    let picture = &gui.app().textures[&tile.key];
+    assert_eq!(picture.size(), [320, 240]);
+    let details = tile.info.as_ref().and_then(|i| i.details.clone());
+    assert_eq!(
+        details.as_deref(),
+        Some("H.264, 320×240, 30 fps, 0:02, AAC sound (QuickTime MOV)")
+    );
+    gui.until("uploaded", all_ready);
+}
