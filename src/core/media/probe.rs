@@ -46,11 +46,13 @@ pub fn probe_video(path: &Path, mime: &str) -> Result<VideoInfo, String> {
     let file = File::open(path).map_err(|e| e.to_string())?;
     let size = file.metadata().map_err(|e| e.to_string())?.len();
     guard(|| {
-        let mut reader = BufReader::with_capacity(16 * 1024, file);
         if mime == "video/webm" {
-            webm::read_webm(reader, size)
+            webm::read_webm(BufReader::with_capacity(16 * 1024, file), size)
         } else {
-            video::read(&mut reader, size)
+            // Unbuffered: a read per box header, each exactly as long as
+            // needed (a buffer would read ahead into every mdat it skips).
+            let mut file = file;
+            video::read(&mut file, size)
         }
     })
 }

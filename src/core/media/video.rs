@@ -157,14 +157,13 @@ fn box_header<R: Read + Seek>(r: &mut R, pos: u64, len: u64) -> Result<Option<Bo
     };
     if size < header {
         return Err(format!(
-            "a box ({}) has an impossible size at byte {pos}",
+            "it is damaged at byte {pos} (a {} box of impossible size)",
             fourcc_text(&kind)
         ));
     }
     if size > len - pos {
         return Err(format!(
-            "it is cut short: its {} box ends {} bytes after the file does",
-            fourcc_text(&kind),
+            "it is cut short ({} bytes are missing)",
             size - (len - pos)
         ));
     }

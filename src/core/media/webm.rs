@@ -95,7 +95,7 @@ fn webm_segment_fits<R: Read>(r: &mut R, len: u64) -> Result<(), String> {
     let pos = pos as u64;
     match size {
         Some(size) if pos.saturating_add(size) > len => Err(format!(
-            "it is cut short: {} bytes are missing",
+            "it is cut short ({} bytes are missing)",
             pos.saturating_add(size) - len
         )),
         _ => Ok(()),
