@@ -276,10 +276,12 @@ fn describe(moov: &[u8], brand: Option<[u8; 4]>, frags: &Fragments) -> Result<Vi
                 )
             }
             b"mvex" => mvex = Mvex::decode_body(&mut body).ok(),
-            b"trak" => match Trak::decode_body(&mut body) {
-                Ok(t) => traks.push(t),
-                Err(e) => trak_error = Some(e.to_string()),
-            },
+            b"trak" => {
+                match Trak::decode_body(&mut { body }).or_else(|e| essentials(body).ok_or(e)) {
+                    Ok(t) => traks.push(t),
+                    Err(e) => trak_error = Some(e.to_string()),
+                }
+            }
             _ => {}
         }
     }
@@ -356,6 +358,20 @@ fn describe(moov: &[u8], brand: Option<[u8; 4]>, frags: &Fragments) -> Result<Vi
         fragmented,
         location: Vec::new(),
     })
+}
+
+/// A track decoded from only what we need of it (header, edits, media),
+/// when something else in it (metadata, user data) can't be read.
+fn essentials(trak: &[u8]) -> Option<Trak> {
+    let mut kept = Vec::with_capacity(trak.len());
+    for (kind, body, _) in children(trak, 0) {
+        if matches!(&kind, b"tkhd" | b"edts" | b"mdia") {
+            kept.extend(u32::try_from(body.len() + 8).ok()?.to_be_bytes());
+            kept.extend(kind);
+            kept.extend(body);
+        }
+    }
+    Trak::decode_body(&mut kept.as_slice()).ok()
 }
 
 fn track(t: &Trak, mvex: Option<&Mvex>, frags: &Fragments) -> Track {
@@ -484,6 +500,41 @@ fn fourcc_text(kind: &[u8; 4]) -> String {
 mod tests {
     use super::*;
     use crate::core::media::testdata::{self, Container};
+
+    /// `body` as a box of `kind`.
+    fn boxed(kind: &[u8], body: &[u8]) -> Vec<u8> {
+        let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        b.extend(kind);
+        b.extend(body);
+        b
+    }
+
+    #[test]
+    fn a_track_with_unreadable_metadata_is_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.mov");
+        testdata::write_video(&path, 2.0, 20_000, Container::Mov).unwrap();
+        let data = std::fs::read(&path).unwrap();
+        let (_, moov, _) = children(&data, 0).find(|(k, _, _)| k == b"moov").unwrap();
+        // The same movie header, its track carrying a damaged `meta`.
+        let mut damaged = Vec::new();
+        for (kind, body, _) in children(moov, 0) {
+            let mut body = body.to_vec();
+            if &kind == b"trak" {
+                body.extend(boxed(b"meta", b"\0\0\0\0\0\0\0\x09junk"));
+            }
+            damaged.extend(boxed(&kind, &body));
+        }
+        let mut trak = children(&damaged, 0).filter(|(k, _, _)| k == b"trak");
+        let (_, trak, _) = trak.next().unwrap();
+        assert!(
+            Trak::decode_body(&mut &trak[..]).is_err(),
+            "the damage matters"
+        );
+        let info = describe(&damaged, Some(*b"qt  "), &Fragments::default()).unwrap();
+        assert_eq!((info.codec.as_str(), info.width), ("H.264", 1280));
+        assert!((info.duration_secs - 2.0).abs() < 0.01);
+    }
 
     #[test]
     fn reads_generated_mp4_and_mov() {
