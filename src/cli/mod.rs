@@ -4,6 +4,7 @@
 mod account;
 pub mod convert;
 mod credentials;
+mod extras;
 pub mod practice;
 mod progress;
 mod queue;
@@ -166,6 +167,19 @@ pub struct PostArgs {
     /// upload now; keep it running until then (Ctrl-C leaves the post queued).
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// Captions for the post's video, SRT or WebVTT (repeat for more
+    /// languages). The language is two letters after a colon (talk.srt:ES),
+    /// else from a name like talk.es.srt, else English.
+    #[arg(long = "captions", value_name = "FILE[:LANG]")]
+    pub captions: Vec<String>,
+    /// Content warning for the Nth file (repeat, in order like --alt):
+    /// adult_content, graphic_violence, other (several with commas), or none.
+    #[arg(long = "sensitive", value_name = "FLAGS")]
+    pub sensitive: Vec<String>,
+    /// Who may reply: everyone (the default), following (people you
+    /// follow), mentionedUsers (only people you mention), subscribers, verified.
+    #[arg(long, value_name = "WHO", value_parser = ["everyone", "following", "mentionedUsers", "subscribers", "verified"])]
+    pub reply_settings: Option<String>,
     /// Up to 4 photos, or 1 video, or 1 GIF.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -183,6 +197,10 @@ pub struct ThreadArgs {
     /// Post the thread at this time instead of now (as for `post --at`).
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// Who may reply to every post: everyone (the default), following (people you
+    /// follow), mentionedUsers (only people you mention), subscribers, verified.
+    #[arg(long, value_name = "WHO", value_parser = ["everyone", "following", "mentionedUsers", "subscribers", "verified"])]
+    pub reply_settings: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -361,7 +361,7 @@ async fn resume_thread(
         ThreadStart {
             reply_to,
             posted_since: since,
-            not_before: None,
+            ..ThreadStart::default()
         },
         &mut on_posted,
         &quiet,

@@ -168,6 +168,13 @@ pub fn media_json(files: &[PathBuf], done: &[Uploaded]) -> serde_json::Value {
             {
                 item["video"] = json!(video);
             }
+            if !u.captions.is_empty() {
+                item["captions"] = u
+                    .captions
+                    .iter()
+                    .map(|c| json!({ "language_code": c.language, "media_id": c.media_id }))
+                    .collect();
+            }
             item
         })
         .collect()

@@ -146,6 +146,7 @@ fn run_thread(verbose: u8, args: &ThreadArgs) -> Result<(), Failure> {
             };
             let start = ThreadStart {
                 not_before: at.map(countdown),
+                reply_settings: args.reply_settings.clone().filter(|r| r != "everyone"),
                 ..ThreadStart::default()
             };
             let result = publish_thread(&engine, &me, items, start, &mut on_posted, &quiet).await;

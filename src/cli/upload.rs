@@ -7,6 +7,7 @@ use std::time::SystemTime;
 
 use serde_json::json;
 
+use super::extras::Extras;
 use super::queue::{at_arg, countdown, left_queued};
 use super::run::{self, Failure};
 use super::session::{
@@ -22,6 +23,7 @@ use crate::core::engine::thread::{ThreadItem, ThreadStart, publish_thread};
 use crate::core::limits::AccountTier;
 use crate::core::media::check::{self, CheckedMedia};
 use crate::core::schedule::{span_words, unix_secs};
+use crate::core::xclient::api::PostOptions;
 use crate::core::xclient::{ErrorKind, XError};
 
 pub fn upload(verbose: u8, args: &UploadArgs) -> ExitCode {
@@ -168,6 +170,12 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
             args.files.len()
         )));
     }
+    let extras = Extras::parse(
+        &args.captions,
+        &args.sensitive,
+        args.reply_settings.as_deref(),
+        args.files.len(),
+    )?;
     let text = args.text.clone().unwrap_or_default();
     compose::check_text(&text, !args.files.is_empty())
         .map_err(|e| Failure::Error(e.to_string()))?;
@@ -181,7 +189,9 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
         let alts: Vec<Option<String>> = (0..args.files.len())
             .map(|i| args.alts.get(i).cloned().filter(|a| !a.is_empty()))
             .collect();
-        let checked = match check_post(&args.files, &alts, session.tier, keep_location) {
+        let checked = check_post(&args.files, &alts, session.tier, keep_location)
+            .and_then(|c| extras.captions_for(&c).map(|captions| (c, captions)));
+        let (checked, captions) = match checked {
             Ok(c) => c,
             Err(e) => return with_ctrl_c(session, async { Err::<post::Published, _>(e) }).await,
         };
@@ -202,8 +212,11 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
         );
         intent.uploads = records.iter().flatten().map(Record::id).collect();
         intent.not_before = at.map(unix_secs);
-        let journaled =
-            records.iter().all(Option::is_some) && session.journal.save_post(&intent).is_ok();
+        // `resume` can't yet carry captions, warnings or reply settings:
+        // such a post is not left for it to finish without them.
+        let journaled = !extras.any()
+            && records.iter().all(Option::is_some)
+            && session.journal.save_post(&intent).is_ok();
         // Ours to post: a `resume` started meanwhile leaves it alone.
         let claim = session.journal.claim_post(&intent.id).ok().flatten();
         if journaled && at.is_some() {
@@ -213,21 +226,34 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
             .into_iter()
             .zip(alts)
             .zip(&records)
-            .map(|((media, alt), record)| PostItem {
+            .zip(captions)
+            .enumerate()
+            .map(|(i, (((media, alt), record), captions))| PostItem {
                 record: record.clone(),
+                captions,
+                warning: extras.warnings.get(i).copied(),
                 ..PostItem::new(media, alt)
             })
             .collect();
+        let options = PostOptions {
+            reply_settings: extras.reply_settings.clone(),
+            ..PostOptions::default()
+        };
         let engine = session.engine.clone();
         let me = session.me.clone();
         let journal = session.journal.clone();
         let intent_id = intent.id.clone();
         let work = async move {
             let result = match at {
-                None => post::publish(&engine, &me, &text, items, None, &quiet).await,
+                None => {
+                    let started = post::start(&engine, items);
+                    post::publish_started(&engine, &me, &text, started, &options, None, &quiet)
+                        .await
+                }
                 Some(at) => {
                     let start = ThreadStart {
                         not_before: Some(countdown(at)),
+                        reply_settings: options.reply_settings.clone(),
                         ..ThreadStart::default()
                     };
                     let one = vec![ThreadItem {

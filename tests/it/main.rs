@@ -2,6 +2,7 @@
 //! binary against the whole GUI stack).
 
 mod auth;
+mod captions;
 mod cli;
 mod engine;
 mod packaging;

@@ -6,6 +6,7 @@
 //! command line and the window are just listeners.
 
 mod body;
+pub mod extras;
 pub mod journal;
 pub mod post;
 pub mod thread;

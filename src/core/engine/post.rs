@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Engine, UploadId, Uploaded};
+use crate::core::media::captions::CaptionFile;
 use crate::core::media::check::CheckedMedia;
+use crate::core::media::warning::ContentWarning;
 use crate::core::xclient::api::{PostAnswer, PostOptions, User};
 use crate::core::xclient::{ErrorKind, RetryNotice, XClient, XError};
 
@@ -20,6 +22,10 @@ pub struct PostItem {
     pub record: Option<super::journal::Record>,
     /// Already uploaded and processed (a journal said so).
     pub ready: Option<String>,
+    /// Caption tracks for a video, checked and fitted to it.
+    pub captions: Vec<CaptionFile>,
+    /// X's content warning.
+    pub warning: Option<ContentWarning>,
 }
 
 impl PostItem {
@@ -30,6 +36,8 @@ impl PostItem {
             resume: None,
             record: None,
             ready: None,
+            captions: Vec::new(),
+            warning: None,
         }
     }
 }
@@ -117,6 +125,7 @@ pub async fn upload_and_describe(
             bytes: i.media.bytes,
             kind: i.media.kind,
             name: i.media.name.clone(),
+            captions: Vec::new(),
         });
         async move {
             match (id, ready) {
@@ -126,13 +135,20 @@ pub async fn upload_and_describe(
             }
         }
     });
-    let uploaded = match futures_util::future::try_join_all(waits).await {
+    let both = futures_util::future::try_join(
+        futures_util::future::try_join_all(waits),
+        super::extras::upload_captions(engine.client(), &items, notify),
+    );
+    let (mut uploaded, captions_ids) = match both.await {
         Ok(u) => u,
         Err(e) => {
             engine.cancel_all();
             return Err(e);
         }
     };
+    for ((item, done), ids) in items.iter().zip(&mut uploaded).zip(&captions_ids) {
+        super::extras::dress(engine.client(), item, ids, done, notify).await?;
+    }
     for (item, done) in items.iter().zip(&uploaded) {
         if let Some(alt) = item.alt.as_deref().filter(|a| !a.is_empty()) {
             engine

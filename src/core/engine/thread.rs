@@ -34,6 +34,8 @@ pub struct ThreadStart {
     /// Scheduled: every upload finishes first, then this is awaited, then
     /// the posts go out one after another.
     pub not_before: Option<Gate>,
+    /// Who may reply to every post (X's `reply_settings`; everyone: none).
+    pub reply_settings: Option<String>,
 }
 
 /// Where a thread stopped: the posts that went out, and why the next didn't.
@@ -88,6 +90,7 @@ pub async fn publish_thread(
         };
         let options = PostOptions {
             reply_to: parent.clone(),
+            reply_settings: start.reply_settings.clone(),
         };
         let since = if i == 0 { start.posted_since } else { None };
         let result = match uploaded {

@@ -17,6 +17,7 @@ use super::{
 };
 use crate::core::auth::oauth::now_secs;
 use crate::core::limits::{MediaKind, human_bytes};
+use crate::core::media::captions::AttachedCaptions;
 use crate::core::media::check::CheckedMedia;
 use crate::core::media::location::Patch;
 use crate::core::xclient::{ErrorKind, RetryNotice, RetryReason, XError};
@@ -28,6 +29,8 @@ pub struct Uploaded {
     pub bytes: u64,
     pub kind: MediaKind,
     pub name: String,
+    /// Caption tracks attached to it (a video).
+    pub captions: Vec<AttachedCaptions>,
 }
 
 /// Why the segment phase stopped.
@@ -262,6 +265,7 @@ async fn run_inner(
         bytes: media.bytes,
         kind: media.kind,
         name,
+        captions: Vec::new(),
     })
 }
 

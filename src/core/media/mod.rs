@@ -1,10 +1,13 @@
 //! Media files: what they are (sniffing, headers) and whether X takes them.
 
+pub mod captions;
 pub mod check;
 pub mod ffmpeg;
+pub mod languages;
 pub mod location;
 pub mod probe;
 pub mod video;
+pub mod warning;
 pub mod webm;
 
 use std::io::Read;

@@ -333,13 +333,9 @@ pub(crate) fn metadata(server: &Server, call: &mut Call) -> Reply {
 /// The sensitive-media warning's categories that are set, in words.
 pub(crate) fn warnings(metadata: &Map<String, Value>) -> Vec<&'static str> {
     let warning = &metadata.get("sensitive_media_warning");
-    [
-        ("adult_content", "Nudity"),
-        ("graphic_violence", "Violence"),
-        ("other", "Sensitive"),
-    ]
-    .into_iter()
-    .filter(|(field, _)| warning.is_some_and(|w| w[*field] == Value::Bool(true)))
-    .map(|(_, words)| words)
-    .collect()
+    crate::core::media::warning::WARNING_FLAGS
+        .iter()
+        .filter(|(field, _)| warning.is_some_and(|w| w[*field] == Value::Bool(true)))
+        .map(|(_, words)| *words)
+        .collect()
 }

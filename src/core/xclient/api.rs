@@ -33,7 +33,13 @@ pub struct User {
 pub struct PostOptions {
     /// The post this one replies to (the one before it in a thread).
     pub reply_to: Option<String>,
+    /// Who may reply: `following`, `mentionedUsers`, `subscribers`,
+    /// `verified` (everyone: left out).
+    pub reply_settings: Option<String>,
 }
+
+/// X's `reply_settings` values (everyone: the field left out).
+pub const REPLY_SETTINGS: &[&str] = &["following", "mentionedUsers", "subscribers", "verified"];
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct InitAnswer {
@@ -185,8 +191,71 @@ impl XClient {
         text: &str,
         notify: Notify<'_>,
     ) -> Result<(), XError> {
+        self.set_metadata(media_id, json!({ "alt_text": { "text": text } }), notify)
+            .await
+    }
+
+    /// `POST /2/media/metadata` with these metadata fields.
+    pub async fn set_metadata(
+        &self,
+        media_id: &str,
+        metadata: serde_json::Value,
+        notify: Notify<'_>,
+    ) -> Result<(), XError> {
         let url = self.url("/2/media/metadata");
-        let body = json!({ "id": media_id, "metadata": { "alt_text": { "text": text } } });
+        let body = json!({ "id": media_id, "metadata": metadata });
+        self.send_with_retry(&|http, _| http.post(&url).json(&body), notify)
+            .await
+            .map(|_| ())
+    }
+
+    /// One-shot `POST /2/media/upload` of a captions file
+    /// (`media_category=subtitles`); answers its media id.
+    pub async fn upload_captions(
+        &self,
+        name: &str,
+        mime: &str,
+        bytes: &Bytes,
+        notify: Notify<'_>,
+    ) -> Result<String, XError> {
+        let url = self.url("/2/media/upload");
+        let answer = self
+            .send_with_retry(
+                &|http, _| {
+                    let part =
+                        reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string());
+                    let form = reqwest::multipart::Form::new()
+                        .text("media_category", "subtitles")
+                        .text("media_type", mime.to_string())
+                        .part("media", part);
+                    http.post(&url).multipart(form)
+                },
+                notify,
+            )
+            .await?;
+        parse::<MediaAnswer>(&answer, "uploading the captions").map(|m| m.id)
+    }
+
+    /// `POST /2/media/subtitles`: attach an uploaded captions file to a
+    /// processed video (uploaded as `tweet_video`).
+    pub async fn attach_captions(
+        &self,
+        video_id: &str,
+        captions_id: &str,
+        language_code: &str,
+        display_name: &str,
+        notify: Notify<'_>,
+    ) -> Result<(), XError> {
+        let url = self.url("/2/media/subtitles");
+        let body = json!({
+            "id": video_id,
+            "media_category": "TweetVideo",
+            "subtitles": {
+                "id": captions_id,
+                "language_code": language_code,
+                "display_name": display_name,
+            },
+        });
         self.send_with_retry(&|http, _| http.post(&url).json(&body), notify)
             .await
             .map(|_| ())
@@ -206,6 +275,9 @@ impl XClient {
         }
         if let Some(parent) = &options.reply_to {
             body["reply"] = json!({ "in_reply_to_tweet_id": parent });
+        }
+        if let Some(who) = &options.reply_settings {
+            body["reply_settings"] = json!(who);
         }
         let answer = self.send(&|http, _| http.post(&url).json(&body)).await?;
         parse(&answer, "the post")
