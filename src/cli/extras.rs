@@ -54,9 +54,7 @@ impl Extras {
 
     /// Anything that `resume` would not carry on with.
     pub fn any(&self) -> bool {
-        !self.captions.is_empty()
-            || self.warnings.iter().any(ContentWarning::is_set)
-            || self.reply_settings.is_some()
+        !self.captions.is_empty() || self.warnings.iter().any(ContentWarning::is_set)
     }
 
     /// The caption files read, checked and fitted to the post's video, for
@@ -99,6 +97,6 @@ impl Extras {
 }
 
 /// `everyone` is X's default: the field is left out.
-fn reply_setting(value: Option<&str>) -> Option<String> {
+pub(super) fn reply_setting(value: Option<&str>) -> Option<String> {
     value.filter(|v| *v != "everyone").map(str::to_string)
 }

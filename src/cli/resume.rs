@@ -19,6 +19,7 @@ use crate::core::engine::{ResumePoint, Uploaded};
 use crate::core::limits::AccountTier;
 use crate::core::media::check::{self, CheckedMedia};
 use crate::core::schedule::{LATE_ASKS_AFTER_SECS, describe_local, span_words, unix_secs};
+use crate::core::xclient::api::PostOptions;
 use crate::core::xclient::api::User;
 
 pub fn resume(verbose: u8, args: &ResumeArgs) -> ExitCode {
@@ -176,7 +177,12 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
                         continue;
                     }
                 };
-                match post::publish(&engine, &me, &intent.text, items, Some(intent.created_at), &quiet).await {
+                let options = PostOptions {
+                    reply_settings: intent.reply_settings.clone(),
+                    ..PostOptions::default()
+                };
+                let started = post::start(&engine, items);
+                match post::publish_started(&engine, &me, &intent.text, started, &options, Some(intent.created_at), &quiet).await {
                     Ok(published) => {
                         say_late(&intent);
                         lines.push(published.url);
@@ -342,6 +348,7 @@ async fn resume_thread(
     }
     let since = thread.get(first).map(|p| p.created_at);
     let late_check = thread.get(first).cloned();
+    let reply_settings = late_check.as_ref().and_then(|p| p.reply_settings.clone());
     let mut on_posted = |i: usize, done: &Published| {
         let intent = &mut thread[first + i];
         if let Some(place) = intent.thread.as_mut() {
@@ -361,6 +368,7 @@ async fn resume_thread(
         ThreadStart {
             reply_to,
             posted_since: since,
+            reply_settings,
             ..ThreadStart::default()
         },
         &mut on_posted,

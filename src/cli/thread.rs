@@ -50,6 +50,7 @@ fn run_thread(verbose: u8, args: &ThreadArgs) -> Result<(), Failure> {
         .map(|p| p.media.iter().map(|m| m.path.clone()).collect())
         .collect();
     let at = at_arg(&args.at)?;
+    let reply_settings = super::extras::reply_setting(args.reply_settings.as_deref());
     let setup = run::setup(verbose)?;
     let keep_location = args.tuning.keeps_location(&setup.config);
     let api_base = setup.config.api_base.clone();
@@ -94,6 +95,7 @@ fn run_thread(verbose: u8, args: &ThreadArgs) -> Result<(), Failure> {
                 posted: None,
             });
             intent.not_before = at.map(unix_secs);
+            intent.reply_settings = reply_settings.clone();
             let recs = records(
                 &session,
                 &api_base,
@@ -146,7 +148,7 @@ fn run_thread(verbose: u8, args: &ThreadArgs) -> Result<(), Failure> {
             };
             let start = ThreadStart {
                 not_before: at.map(countdown),
-                reply_settings: args.reply_settings.clone().filter(|r| r != "everyone"),
+                reply_settings,
                 ..ThreadStart::default()
             };
             let result = publish_thread(&engine, &me, items, start, &mut on_posted, &quiet).await;

@@ -212,8 +212,9 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
         );
         intent.uploads = records.iter().flatten().map(Record::id).collect();
         intent.not_before = at.map(unix_secs);
-        // `resume` can't yet carry captions, warnings or reply settings:
-        // such a post is not left for it to finish without them.
+        intent.reply_settings = extras.reply_settings.clone();
+        // `resume` can't yet carry captions or content warnings: such a
+        // post is not left for it to finish without them.
         let journaled = !extras.any()
             && records.iter().all(Option::is_some)
             && session.journal.save_post(&intent).is_ok();

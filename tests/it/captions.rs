@@ -355,3 +355,26 @@ fn reply_settings_and_content_warnings_reach_the_server() {
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+#[test]
+fn a_thread_s_reply_setting_goes_on_every_post_also_after_resume() {
+    let server = quick_server();
+    let api = Api::new(&server);
+    let t = api.login();
+    let cli = Cli::new(&server, &t.access);
+    let files = Files::new();
+    let thread = files.text("t.txt", "One\n---\nTwo\n---\nThree\n");
+    // Posts 1 and 2 go out; X answers the third with a 503.
+    api.control(
+        "fail-next",
+        json!({ "endpoint": "create_tweet", "status": 503, "skip": 2 }),
+    );
+    let r = cli.run(&["thread", "--reply-settings", "mentionedUsers", p(&thread)]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let r = cli.run(&["resume"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let posts = api.inspect("posts")["posts"].as_array().unwrap().clone();
+    let settings: Vec<&Value> = posts.iter().map(|p| &p["reply_settings"]).collect();
+    assert_eq!(settings, [&json!("mentionedUsers"); 3]);
+    assert_eq!(posts[2]["text"], "Three");
+}

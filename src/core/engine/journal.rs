@@ -183,6 +183,9 @@ pub struct PostIntent {
     /// Scheduled: not posted before this time (Unix seconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_before: Option<u64>,
+    /// Who may reply (X's `reply_settings`; everyone: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_settings: Option<String>,
 }
 
 /// The right to post one journaled post: a lock on `post-<id>.lock` that
@@ -348,6 +351,7 @@ impl Journal {
             uploads: Vec::new(),
             thread: None,
             not_before: None,
+            reply_settings: None,
         }
     }
 
