@@ -185,6 +185,10 @@ fn post_with_captions_attaches_them_to_the_video() {
         "talk.fr.vtt",
         "WEBVTT\n\n00:00.500 --> 00:02.000\nBienvenue.\n",
     );
+    // Windows-1252, as old subtitle tools write it; Spanish from the name.
+    let spanish = "1\n00:00:00,500 --> 00:00:02,000\n¡Bienvenidos! ¿Qué tal?\n";
+    let es = files.path("talk.es.srt");
+    std::fs::write(&es, encoding_rs::WINDOWS_1252.encode(spanish).0).unwrap();
     let r = cli.run(&[
         "post",
         "--json",
@@ -194,6 +198,8 @@ fn post_with_captions_attaches_them_to_the_video() {
         &format!("{}:EN", p(&en)),
         "--captions",
         p(&fr),
+        "--captions",
+        p(&es),
         p(&video),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -201,12 +207,18 @@ fn post_with_captions_attaches_them_to_the_video() {
     let entry = &out["media"][0];
     let video_id = entry["media_id"].as_str().unwrap();
     let tracks = entry["captions"].as_array().unwrap();
-    assert_eq!(tracks.len(), 2, "{out}");
+    assert_eq!(tracks.len(), 3, "{out}");
     assert_eq!(tracks[0]["language_code"], "EN");
     assert_eq!(tracks[1]["language_code"], "FR");
     let media = api.inspect(&format!("media/{video_id}"));
     let attached = media["subtitles"].as_array().unwrap();
-    assert_eq!(attached.len(), 2, "{media}");
+    assert_eq!(attached.len(), 3, "{media}");
+    assert_eq!(attached[2]["language_code"], "ES");
+    assert_eq!(
+        file_bytes(&api, tracks[2]["media_id"].as_str().unwrap()),
+        spanish.as_bytes(),
+        "converted to UTF-8"
+    );
     assert_eq!(attached[0]["language_code"], "EN");
     assert_eq!(attached[0]["id"], tracks[0]["media_id"]);
     assert_eq!(attached[0]["display_name"], "English");
