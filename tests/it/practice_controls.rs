@@ -299,7 +299,16 @@ fn request_log_counts_and_times_requests() {
     let id = api.init_id(&t.access, "video/mp4", 20, "tweet_video");
     api.append(&t.access, &id, "0", vec![0; 10]);
     api.append(&t.access, &id, "1", vec![0; 10]);
-    let log = api.inspect("requests?endpoint=append");
+    // A request is logged just after its answer is sent: give the server's
+    // thread a moment to note the last one.
+    let mut log = api.inspect("requests?endpoint=append");
+    for _ in 0..100 {
+        if log["counts"]["append"] == 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        log = api.inspect("requests?endpoint=append");
+    }
     assert_eq!(log["counts"]["append"], 2);
     assert_eq!(log["counts"]["initialize"], 1);
     let reqs = log["requests"].as_array().unwrap();
