@@ -8,7 +8,7 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::core::engine::{Event, UploadId};
+use crate::core::engine::{Event, UploadId, bytes_done};
 
 struct FileBar {
     bar: ProgressBar,
@@ -21,14 +21,7 @@ struct FileBar {
 
 impl FileBar {
     fn position(&self) -> u64 {
-        let done: u64 = self
-            .done
-            .iter()
-            .map(|&i| {
-                self.segment_bytes
-                    .min(self.total - i as u64 * self.segment_bytes)
-            })
-            .sum();
+        let done = bytes_done(self.total, self.segment_bytes, self.done.iter().copied());
         done + self.in_flight.values().sum::<u64>()
     }
 

@@ -7,11 +7,15 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::auth::oauth::OAuthApp;
-use crate::core::engine::{DEFAULT_PARALLEL, DEFAULT_SEGMENT_BYTES, EngineConfig};
-use crate::core::limits::{MIB, SEGMENT_MAX_BYTES};
+pub use crate::core::fsx::{write_atomic, write_replace};
+use crate::core::limits::{
+    CHUNK_MIB_RANGE, DEFAULT_PARALLEL, DEFAULT_SEGMENT_BYTES, MIB, PARALLEL_RANGE,
+    SEGMENT_MAX_BYTES,
+};
 use crate::core::secret::Secret;
-use crate::core::xclient::X_API_BASE;
+
+/// X's API base.
+pub const X_API_BASE: &str = "https://api.x.com";
 
 pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
 pub const X_AUTHORIZE_URL: &str = "https://x.com/i/oauth2/authorize";
@@ -107,27 +111,21 @@ impl FileConfig {
     }
 }
 
-/// Write a file so a crash leaves either the old or the new content.
-pub fn write_atomic(path: &Path, data: &[u8]) -> std::io::Result<()> {
-    write_replace(path, data, true)
+/// How the upload engine cuts and sends files (plain data; the engine
+/// uses it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineConfig {
+    pub segment_bytes: u64,
+    pub parallel: usize,
 }
 
-/// Replace a file through a temp file and a rename. A crash of the app
-/// leaves the old or the new content either way; without `sync`, a power
-/// cut may lose the newest write (and, on some file systems, leave the file
-/// empty), which callers that write often accept between their syncs.
-pub fn write_replace(path: &Path, data: &[u8], sync: bool) -> std::io::Result<()> {
-    use std::io::Write;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            segment_bytes: DEFAULT_SEGMENT_BYTES,
+            parallel: DEFAULT_PARALLEL,
+        }
     }
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(data)?;
-    if sync {
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)
 }
 
 /// Where a setting came from (shown in Settings).
@@ -243,22 +241,6 @@ impl Config {
         }
     }
 
-    /// Is this the real X (not a practice server or a proxy)?
-    pub fn is_real_x(&self) -> bool {
-        self.api_base == X_API_BASE
-    }
-
-    /// The OAuth app, if a client id is configured.
-    pub fn oauth_app(&self, secret: Option<Secret>) -> Option<OAuthApp> {
-        Some(OAuthApp {
-            client_id: self.client_id.clone()?,
-            client_secret: secret.or_else(|| self.client_secret.clone()),
-            authorize_url: self.authorize_url.clone(),
-            token_url: self.token_url.clone(),
-            revoke_url: self.revoke_url.clone(),
-        })
-    }
-
     /// Segment size and parallelism: flag, then env, then config file, then
     /// the measured defaults. The error names the setting at fault.
     pub fn engine_config(
@@ -280,7 +262,7 @@ impl Config {
         let segment_bytes = match chunk {
             Some((mib, what)) => {
                 let bytes = (mib * MIB as f64).round() as u64;
-                if !(0.25..=5.0).contains(&mib) || bytes > SEGMENT_MAX_BYTES {
+                if !CHUNK_MIB_RANGE.contains(&mib) || bytes > SEGMENT_MAX_BYTES {
                     return Err(format!(
                         "{what} is {mib}; give a number of MiB from 0.25 to 5."
                     ));
@@ -301,7 +283,7 @@ impl Config {
             _ => None,
         };
         let parallel = match parallel {
-            Some((n, what)) if !(1..=16).contains(&n) => {
+            Some((n, what)) if !PARALLEL_RANGE.contains(&n) => {
                 return Err(format!("{what} is {n}; give a whole number from 1 to 16."));
             }
             Some((n, _)) => n,

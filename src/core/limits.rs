@@ -25,6 +25,17 @@ pub const POST_MAX_WEIGHTED: usize = 280;
 pub const ALT_TEXT_MAX_CHARS: usize = 1000;
 /// Media attached to one post.
 pub const MAX_MEDIA_PER_POST: usize = 4;
+/// How long X holds an uploaded media id when it doesn't say
+/// (`expires_after_secs`; 24 h in X's media upload docs).
+pub const MEDIA_EXPIRY_SECS: u64 = 24 * 3600;
+
+/// Upload tuning the settings accept (Settings, config file, env, flags).
+pub const CHUNK_MIB_RANGE: std::ops::RangeInclusive<f64> = 0.25..=5.0;
+pub const PARALLEL_RANGE: std::ops::RangeInclusive<usize> = 1..=16;
+/// Segment size when none is configured. Measured: see docs/benchmarks.
+pub const DEFAULT_SEGMENT_BYTES: u64 = 4 * MIB;
+/// Segments in flight at once, across all files. Measured: see docs/benchmarks.
+pub const DEFAULT_PARALLEL: usize = 3;
 
 /// What a file becomes on X.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

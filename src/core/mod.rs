@@ -2,9 +2,12 @@
 //! checks, the X client, the upload engine, sign-in, and the practice server.
 
 pub mod auth;
+pub mod clock;
 pub mod compose;
 pub mod config;
+pub mod draft;
 pub mod engine;
+pub mod fsx;
 pub mod limits;
 pub mod logging;
 pub mod media;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use egui::{Frame, Key, KeyboardShortcut, Modifiers, RichText, TextureHandle};
 
-use super::model::{Happening, Model, Status};
+use super::model::{Happening, Model};
 use super::perf::PerfLog;
 use super::settings::Edit;
 use super::tile::Action;
@@ -135,17 +135,14 @@ impl App {
             }
         }
         // Previews become textures (cheap: small, already decoded).
-        for tile in &mut self.model.tiles {
-            if let Some((w, h, rgba)) = tile.preview.take() {
-                let image =
-                    egui::ColorImage::from_rgba_unmultiplied([w as usize, h as usize], &rgba);
-                let texture = ctx.load_texture(
-                    format!("preview-{}", tile.key),
-                    image,
-                    egui::TextureOptions::LINEAR,
-                );
-                self.textures.insert(tile.key, texture);
-            }
+        for (key, (w, h, rgba)) in self.model.previews.drain() {
+            let image = egui::ColorImage::from_rgba_unmultiplied([w as usize, h as usize], &rgba);
+            let texture = ctx.load_texture(
+                format!("preview-{key}"),
+                image,
+                egui::TextureOptions::LINEAR,
+            );
+            self.textures.insert(key, texture);
         }
         let keys: Vec<TileKey> = self.model.tiles.iter().map(|t| t.key).collect();
         self.textures.retain(|k, _| keys.contains(k));
@@ -212,10 +209,8 @@ impl App {
     /// itself: a retry countdown, or a notice about to go away.
     fn schedule(&self, ctx: &egui::Context, now: Instant) {
         let counting = self.model.tiles.iter().any(|t| {
-            matches!(t.status, Status::Uploading)
-                && t.progress
-                    .as_ref()
-                    .is_some_and(|p| p.note.as_ref().is_some_and(|n| !n.2.is_zero()))
+            t.state == crate::core::draft::MediaState::Uploading
+                && t.progress.as_ref().is_some_and(|p| p.counting_down())
         });
         if counting {
             ctx.request_repaint_after(Duration::from_millis(500));

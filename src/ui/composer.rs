@@ -7,48 +7,23 @@ use std::time::Instant;
 use egui::{Align, Button, Frame, Layout, RichText, TextEdit, Ui, vec2};
 
 use super::app::{App, Dialog};
-use super::model::Status;
 use super::{theme, tile};
 use crate::core::compose;
-use crate::core::limits::{MAX_MEDIA_PER_POST, POST_MAX_WEIGHTED};
+use crate::core::draft::MediaState;
+use crate::core::limits::MAX_MEDIA_PER_POST;
 use crate::core::service::{Command, PostState};
 
-/// Why Post can't be pressed now (`None`: it can).
+/// Why Post can't be pressed now (`None`: it can). The rules are
+/// `compose::post_blocker`'s, as for the service and the command line.
 pub fn post_blocker(app: &App) -> Option<String> {
     let m = &app.model;
-    if m.active.is_none() {
-        return Some("Sign in first.".into());
-    }
     if matches!(m.post, PostState::Posting) {
         return Some("Posting…".into());
     }
-    let weighted = compose::weighted_length(&m.text);
-    if weighted > POST_MAX_WEIGHTED {
-        return Some(format!(
-            "The text is {} characters too long.",
-            weighted - POST_MAX_WEIGHTED
-        ));
-    }
-    if m.text.trim().is_empty() && m.tiles.is_empty() {
-        return Some("Write something or add a photo or video.".into());
-    }
-    if m.tiles
-        .iter()
-        .any(|t| matches!(t.status, Status::Refused(_)))
-    {
-        return Some("Remove the files X can't take (in red).".into());
-    }
-    let kinds: Vec<_> = m.tiles.iter().filter_map(|t| t.kind()).collect();
-    if let Err(e) = compose::check_mix(&kinds) {
-        return Some(e.to_string());
-    }
-    if m.tiles
-        .iter()
-        .any(|t| matches!(t.status, Status::Failed { .. } | Status::Cancelled))
-    {
-        return Some("An upload stopped: retry it or remove it.".into());
-    }
-    None
+    let media: Vec<_> = m.tiles.iter().map(|t| (t.kind(), &t.state)).collect();
+    compose::post_blocker(m.active.is_some(), &m.text, &media)
+        .err()
+        .map(|why| why.to_string())
 }
 
 pub fn show(app: &mut App, ui: &mut Ui, now: Instant) {
@@ -258,7 +233,7 @@ pub fn post_bar(app: &mut App, ui: &mut Ui) {
                                 .model
                                 .tiles
                                 .iter()
-                                .any(|t| !matches!(t.status, Status::Ready)) =>
+                                .any(|t| t.state != MediaState::Ready) =>
                             {
                                 Some(
                                     "Post now, and it goes out as soon as the uploads finish."

@@ -5,8 +5,10 @@
 use egui::{RichText, TextEdit, Ui};
 
 use super::app::App;
-use crate::core::engine::{DEFAULT_PARALLEL, DEFAULT_SEGMENT_BYTES};
-use crate::core::limits::MIB;
+use crate::core::limits::{
+    CHUNK_MIB_RANGE, DEFAULT_PARALLEL, DEFAULT_SEGMENT_BYTES, MIB, PARALLEL_RANGE,
+};
+use crate::core::secret::Secret;
 use crate::core::service::{Command, SettingsForm};
 
 /// The form while it is being edited.
@@ -40,7 +42,7 @@ impl Edit {
         let default_chunk = (DEFAULT_SEGMENT_BYTES / MIB) as f64;
         SettingsForm {
             client_id: self.client_id.trim().to_string(),
-            client_secret: (!self.secret.is_empty()).then(|| self.secret.trim().to_string()),
+            client_secret: (!self.secret.is_empty()).then(|| Secret::new(self.secret.trim())),
             redirect_uris: self
                 .redirect_uris
                 .split(['\n', ',', ' '])
@@ -91,8 +93,8 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                     .labelled_by(l.id);
 
                 section(ui, "Uploads");
-                ui.add(egui::Slider::new(&mut edit.chunk_mib, 0.25..=5.0).step_by(0.25).suffix(" MiB").text("Piece size"));
-                ui.add(egui::Slider::new(&mut edit.parallel, 1..=8).text("Pieces sent at once"));
+                ui.add(egui::Slider::new(&mut edit.chunk_mib, CHUNK_MIB_RANGE).step_by(0.25).suffix(" MiB").text("Piece size"));
+                ui.add(egui::Slider::new(&mut edit.parallel, PARALLEL_RANGE).text("Pieces sent at once"));
                 ui.label(RichText::new(&mode.defaults_note).weak());
                 if ui.button("Use the measured defaults").clicked() {
                     edit.chunk_mib = (DEFAULT_SEGMENT_BYTES / MIB) as f64;
@@ -161,7 +163,7 @@ mod tests {
             "http://127.0.0.1:8765/callback\nhttp://127.0.0.1:8766/callback".into();
         let back = changed.to_form();
         assert_eq!(back.parallel, Some(5));
-        assert_eq!(back.client_secret.as_deref(), Some("s3"));
+        assert_eq!(back.client_secret, Some(Secret::new("s3")));
         assert_eq!(back.redirect_uris.len(), 2);
     }
 }

@@ -8,8 +8,8 @@ use std::time::Instant;
 use egui::{Align, Button, Frame, Layout, ProgressBar, RichText, Stroke, TextureHandle, Ui, vec2};
 
 use super::chunks;
-use super::model::{Status, Tile};
 use super::theme;
+use crate::core::draft::{MediaState as Status, Tile};
 use crate::core::limits::{MediaKind, human_bytes, human_duration};
 
 pub const HEIGHT: f32 = 250.0;
@@ -36,7 +36,7 @@ pub fn show(
     now: Instant,
 ) -> Option<Action> {
     let mut action = None;
-    let refused = matches!(tile.status, Status::Refused(_));
+    let refused = matches!(tile.state, Status::Refused { .. });
     let stroke = if refused {
         Stroke::new(2.0, theme::RED)
     } else {
@@ -124,18 +124,24 @@ fn preview(ui: &mut Ui, tile: &Tile, texture: Option<&TextureHandle>, width: f32
 
 fn status(ui: &mut Ui, tile: &Tile, now: Instant, action: &mut Option<Action>) {
     let noun = tile.kind().map(|k| k.noun()).unwrap_or("file");
-    match &tile.status {
+    match &tile.state {
         Status::Checking => {
             ui.label("Checking…");
         }
-        Status::Refused(reason) => {
+        Status::Converting => {
+            ui.label("Converting it for X…");
+        }
+        Status::Expired => {
+            ui.label("X no longer holds this upload: sending it again…");
+        }
+        Status::Refused { reason, .. } => {
             ui.add(egui::Label::new(RichText::new(reason).color(theme::RED)).wrap());
         }
         Status::WaitingForSignIn => {
             ui.label("Uploads once you're signed in.");
         }
         Status::Uploading | Status::Paused => {
-            let paused = tile.status == Status::Paused;
+            let paused = tile.state == Status::Paused;
             if let Some(p) = &tile.progress {
                 let label = format!(
                     "Chunks of {}: {} of {} sent",

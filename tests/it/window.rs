@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use x_uploader::core::config::{Config, FileConfig, Paths};
 use x_uploader::core::limits::MIB;
 use x_uploader::core::service::{PostState, ServiceOptions};
-use x_uploader::ui::model::{Cell, SignIn, Status};
+use x_uploader::ui::model::{Cell, MediaState, SignIn};
 use x_uploader::ui::{App, AppOptions};
 
 use crate::support::*;
@@ -242,7 +242,7 @@ impl Gui {
 }
 
 fn all_ready(app: &App) -> bool {
-    !app.model.tiles.is_empty() && app.model.tiles.iter().all(|t| t.status == Status::Ready)
+    !app.model.tiles.is_empty() && app.model.tiles.iter().all(|t| t.state == MediaState::Ready)
 }
 
 #[test]
@@ -366,7 +366,7 @@ fn a_video_fills_its_chunk_cells_then_processing_reaches_100_and_it_posts() {
     let mut max_done = 0;
     let mut percents = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(90);
-    while gui.app().model.tiles[0].status != Status::Ready {
+    while gui.app().model.tiles[0].state != MediaState::Ready {
         gui.harness.step();
         let tile = &gui.app().model.tiles[0];
         if let Some(p) = &tile.progress {
@@ -374,7 +374,7 @@ fn a_video_fills_its_chunk_cells_then_processing_reaches_100_and_it_posts() {
             max_done = max_done.max(p.done_cells());
             assert_eq!(p.cells.len(), 4, "14 MiB in 4 MiB chunks");
         }
-        if let Status::Processing(Some(p)) = tile.status {
+        if let MediaState::Processing(Some(p)) = tile.state {
             percents.push(p);
             assert!(
                 gui.harness
@@ -382,7 +382,7 @@ fn a_video_fills_its_chunk_cells_then_processing_reaches_100_and_it_posts() {
                     .is_some()
             );
         }
-        if matches!(tile.status, Status::Uploading) && tile.progress.is_some() {
+        if matches!(tile.state, MediaState::Uploading) && tile.progress.is_some() {
             assert!(
                 gui.harness
                     .query_by_label_contains("Chunks of launch.mp4")
@@ -441,8 +441,8 @@ fn a_refused_file_shows_its_reason_and_disturbs_nothing_else() {
         app.model
             .tiles
             .iter()
-            .any(|t| matches!(t.status, Status::Refused(_)))
-            && app.model.tiles.iter().any(|t| t.status == Status::Ready)
+            .any(|t| matches!(t.state, MediaState::Refused { .. }))
+            && app.model.tiles.iter().any(|t| t.state == MediaState::Ready)
     });
     assert!(
         gui.harness
@@ -488,7 +488,7 @@ fn a_refused_file_shows_its_reason_and_disturbs_nothing_else() {
     gui.drop_files(&[video]);
     gui.until("the video is refused", |app| {
         app.model.tiles.len() == 2
-            && matches!(&app.model.tiles[1].status, Status::Refused(r) if r.contains("a post holds one video on its own"))
+            && matches!(&app.model.tiles[1].state, MediaState::Refused { reason: r, .. } if r.contains("a post holds one video on its own"))
     });
     assert!(
         gui.harness
@@ -497,7 +497,7 @@ fn a_refused_file_shows_its_reason_and_disturbs_nothing_else() {
     );
     gui.click("Remove ok.jpg");
     gui.until("the video is taken after all", |app| {
-        app.model.tiles.len() == 1 && app.model.tiles[0].status == Status::Ready
+        app.model.tiles.len() == 1 && app.model.tiles[0].state == MediaState::Ready
     });
 }
 
@@ -519,7 +519,9 @@ fn pause_and_resume_an_upload() {
             .is_some_and(|p| p.done_cells() >= 1)
     });
     gui.click("Pause");
-    gui.until("paused", |app| app.model.tiles[0].status == Status::Paused);
+    gui.until("paused", |app| {
+        app.model.tiles[0].state == MediaState::Paused
+    });
     assert!(gui.harness.query_by_label_contains("Paused at").is_some());
     let done_at_pause = gui.app().model.tiles[0]
         .progress
@@ -555,7 +557,7 @@ fn a_fault_shows_a_retry_then_the_upload_completes() {
     let mut saw_retry_line = false;
     let mut saw_amber_cell = false;
     let deadline = Instant::now() + Duration::from_secs(60);
-    while gui.app().model.tiles[0].status != Status::Ready {
+    while gui.app().model.tiles[0].state != MediaState::Ready {
         gui.harness.step();
         saw_retry_line |= gui
             .harness
@@ -585,7 +587,7 @@ fn post_pressed_during_upload_posts_when_ready() {
     gui.drop_files(&[video]);
     gui.type_post("Posted as soon as it's ready");
     gui.until("uploading", |app| {
-        app.model.tiles[0].status == Status::Uploading
+        app.model.tiles[0].state == MediaState::Uploading
     });
     gui.click("Post");
     gui.until("waiting for uploads", |app| {
@@ -845,7 +847,7 @@ fn quitting_mid_upload_then_reopening_offers_to_continue() {
     }
     let mut gui = Gui::start(&setup);
     gui.until("it offers to continue", |app| {
-        matches!(app.model.tiles.first().map(|t| &t.status), Some(Status::Interrupted(p)) if *p >= 50)
+        matches!(app.model.tiles.first().map(|t| &t.state), Some(MediaState::Interrupted(p)) if *p >= 50)
     });
     assert!(
         gui.harness

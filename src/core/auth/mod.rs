@@ -2,7 +2,9 @@
 //! listener for the callback, and tokens in the OS keychain.
 
 pub mod loopback;
-pub mod oauth;
+/// The OAuth protocol itself talks to X's token endpoint: it sits with
+/// the client (`xclient::oauth`), seen from here under its old name.
+pub use crate::core::xclient::oauth;
 pub mod session;
 pub mod store;
 

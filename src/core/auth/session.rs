@@ -111,7 +111,7 @@ impl Auth {
     }
 
     pub fn app(&self) -> Result<OAuthApp, XError> {
-        self.config.oauth_app(self.client_secret()).ok_or_else(|| {
+        OAuthApp::from_config(&self.config, self.client_secret()).ok_or_else(|| {
             XError::new(
                 ErrorKind::NotSignedIn,
                 "This copy of X Uploader isn't connected to an X app yet: an administrator sets the app's client id in Settings (or X_UPLOADER_CLIENT_ID).",

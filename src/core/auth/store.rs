@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use serde::{Deserialize, Serialize};
 
 use super::oauth::TokenSet;
-use crate::core::config::write_atomic;
+use crate::core::fsx::write_atomic;
 use crate::core::secret::Secret;
 
 /// The keychain user name under which a confidential app's secret is kept.

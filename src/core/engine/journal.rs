@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::ResumePoint;
-use crate::core::auth::oauth::now_secs;
+use crate::core::clock::now_secs;
 use crate::core::limits::MediaKind;
 use crate::core::media::check::{CheckedMedia, display_name};
 
@@ -103,14 +103,11 @@ impl Entry {
         if self.file.size == 0 {
             return 0;
         }
-        let acked: u64 = self
-            .acked
-            .iter()
-            .map(|&i| {
-                self.segment_bytes
-                    .min(self.file.size.saturating_sub(i as u64 * self.segment_bytes))
-            })
-            .sum();
+        let acked = super::bytes_done(
+            self.file.size,
+            self.segment_bytes,
+            self.acked.iter().copied(),
+        );
         ((acked as f64 / self.file.size as f64) * 100.0).floor() as u32
     }
 }
@@ -159,6 +156,7 @@ pub fn decide(entry: &Entry) -> Decision {
     }
     Decision::Continue(ResumePoint {
         media_id,
+        expires_at: entry.expires_at,
         segment_bytes: entry.segment_bytes,
         acked: entry.acked.clone(),
     })
@@ -384,7 +382,7 @@ impl Journal {
 
     pub fn save_post(&self, post: &PostIntent) -> std::io::Result<()> {
         let json = serde_json::to_vec_pretty(post).map_err(std::io::Error::other)?;
-        crate::core::config::write_atomic(&self.post_path(&post.id), &json)
+        crate::core::fsx::write_atomic(&self.post_path(&post.id), &json)
     }
 
     /// Every readable post intent; damaged ones are set aside.
@@ -456,7 +454,7 @@ impl Record {
         }
         let sync = sync || state.last_sync.elapsed() >= SYNC_EVERY;
         let json = serde_json::to_vec_pretty(&state.entry).map_err(std::io::Error::other)?;
-        crate::core::config::write_replace(&self.path, &json, sync)?;
+        crate::core::fsx::write_replace(&self.path, &json, sync)?;
         if sync {
             state.last_sync = Instant::now();
         }
@@ -489,7 +487,10 @@ impl Record {
     pub(crate) fn ready(&self) {
         self.update(true, |e| {
             e.ready = true;
-            e.expires_at = Some(now_secs() + 86_400);
+            // X's word at INITIALIZE stands; else its usual 24 h.
+            e.expires_at = e
+                .expires_at
+                .or(Some(now_secs() + crate::core::limits::MEDIA_EXPIRY_SECS));
         });
     }
 

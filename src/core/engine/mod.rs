@@ -20,33 +20,16 @@ use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::core::limits::{MAX_SEGMENTS, MIB, SEGMENT_MAX_BYTES};
+use crate::core::limits::{MAX_SEGMENTS, SEGMENT_MAX_BYTES};
 use crate::core::media::check::CheckedMedia;
 use crate::core::xclient::{RetryReason, XClient, XError};
 
 pub use upload::Uploaded;
 
-/// Segment size when none is configured. Measured: see docs/benchmarks.
-pub const DEFAULT_SEGMENT_BYTES: u64 = 4 * MIB;
-/// Segments in flight at once, across all files. Measured: see docs/benchmarks.
-pub const DEFAULT_PARALLEL: usize = 3;
+pub use crate::core::config::EngineConfig;
+pub use crate::core::limits::{DEFAULT_PARALLEL, DEFAULT_SEGMENT_BYTES};
 /// Smallest segment the engine uses when starting over after a 413.
 pub const MIN_SEGMENT_BYTES: u64 = 256 * 1024;
-
-#[derive(Debug, Clone)]
-pub struct EngineConfig {
-    pub segment_bytes: u64,
-    pub parallel: usize,
-}
-
-impl Default for EngineConfig {
-    fn default() -> Self {
-        EngineConfig {
-            segment_bytes: DEFAULT_SEGMENT_BYTES,
-            parallel: DEFAULT_PARALLEL,
-        }
-    }
-}
 
 /// One upload, as the engine's listeners know it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -126,6 +109,28 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// The upload it is about.
+    pub fn id(&self) -> UploadId {
+        match self {
+            Event::Started { id, .. }
+            | Event::MediaCreated { id, .. }
+            | Event::SegmentStarted { id, .. }
+            | Event::SegmentProgress { id, .. }
+            | Event::SegmentDone { id, .. }
+            | Event::Retrying { id, .. }
+            | Event::StartingOver { id, .. }
+            | Event::Finalizing { id }
+            | Event::Processing { id, .. }
+            | Event::Ready { id, .. }
+            | Event::Paused { id }
+            | Event::Resumed { id }
+            | Event::Cancelled { id }
+            | Event::Failed { id, .. } => *id,
+        }
+    }
+}
+
 /// What an upload task is told to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Control {
@@ -139,6 +144,8 @@ pub enum Control {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResumePoint {
     pub media_id: String,
+    /// When X forgets it (unix s), as the journal has it.
+    pub expires_at: Option<u64>,
     pub segment_bytes: u64,
     pub acked: std::collections::BTreeSet<u32>,
 }
@@ -288,10 +295,23 @@ pub fn segment_count(file_bytes: u64, segment_bytes: u64) -> u32 {
     file_bytes.div_ceil(segment_bytes.max(1)).max(1) as u32
 }
 
+/// Bytes in chunk `index` of a file of `file_bytes` cut at `segment_bytes`.
+pub fn segment_len(file_bytes: u64, segment_bytes: u64, index: u32) -> u64 {
+    segment_bytes.min(file_bytes.saturating_sub(index as u64 * segment_bytes))
+}
+
+/// Bytes in the chunks `done` (the one count of "bytes done" for the
+/// window, the command line and the journal).
+pub fn bytes_done(file_bytes: u64, segment_bytes: u64, done: impl IntoIterator<Item = u32>) -> u64 {
+    done.into_iter()
+        .map(|i| segment_len(file_bytes, segment_bytes, i))
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::limits::GIB;
+    use crate::core::limits::{GIB, MIB};
 
     #[test]
     fn segment_size_grows_to_keep_index_under_1000() {
@@ -305,5 +325,8 @@ mod tests {
         assert_eq!(plan_segment_bytes(1000 * 5 * MIB + 1, 4 * MIB), None);
         assert_eq!(segment_count(0, 4 * MIB), 1);
         assert_eq!(segment_count(8 * MIB + 1, 4 * MIB), 3);
+        assert_eq!(segment_len(10, 4, 2), 2);
+        assert_eq!(segment_len(10, 4, 3), 0);
+        assert_eq!(bytes_done(10, 4, [0, 2]), 6);
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Engine, UploadId, Uploaded};
+use crate::core::clock::now_secs;
 use crate::core::media::captions::CaptionFile;
 use crate::core::media::check::CheckedMedia;
 use crate::core::media::warning::ContentWarning;
@@ -122,6 +123,7 @@ pub async fn upload_and_describe(
     let waits = items.iter().zip(uploads).map(|(i, id)| {
         let ready = i.ready.clone().map(|media_id| Uploaded {
             media_id,
+            expires_at: now_secs() + crate::core::limits::MEDIA_EXPIRY_SECS,
             bytes: i.media.bytes,
             kind: i.media.kind,
             name: i.media.name.clone(),
@@ -159,6 +161,29 @@ pub async fn upload_and_describe(
         }
     }
     Ok(uploaded)
+}
+
+/// Media already at X (the window's files): their alt texts first, then
+/// the post, through [`post_uploaded`] like every other post.
+pub async fn describe_and_post(
+    engine: &Arc<Engine>,
+    me: &User,
+    text: &str,
+    media: Vec<(Uploaded, Option<String>)>,
+    notify: &(dyn Fn(RetryNotice) + Send + Sync),
+) -> Result<Published, XError> {
+    for (done, alt) in &media {
+        if let Some(alt) = alt.as_deref().filter(|a| !a.trim().is_empty()) {
+            engine
+                .client()
+                .set_alt_text(&done.media_id, alt, notify)
+                .await
+                .map_err(|e| e.context(&format!("Adding the alt text of {}", done.name)))?;
+        }
+    }
+    let uploaded = media.into_iter().map(|(u, _)| u).collect();
+    let options = PostOptions::default();
+    post_uploaded(engine, me, text, uploaded, &options, None, notify).await
 }
 
 /// Post with media that are ready. With `posted_since` (continuing an

@@ -15,7 +15,7 @@ use super::{
     Control, Event, MIN_SEGMENT_BYTES, ResumePoint, Shared, UploadId, plan_segment_bytes,
     segment_count,
 };
-use crate::core::auth::oauth::now_secs;
+use crate::core::clock::now_secs;
 use crate::core::limits::{MediaKind, human_bytes};
 use crate::core::media::captions::AttachedCaptions;
 use crate::core::media::check::CheckedMedia;
@@ -26,6 +26,8 @@ use crate::core::xclient::{ErrorKind, RetryNotice, RetryReason, XError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Uploaded {
     pub media_id: String,
+    /// Unix seconds when X forgets it (X's word at INITIALIZE).
+    pub expires_at: u64,
     pub bytes: u64,
     pub kind: MediaKind,
     pub name: String,
@@ -125,12 +127,16 @@ async fn run_inner(
         ),
         segment_bytes,
     };
+    let mut expires_at;
     let (media_id, mut answer) = 'upload: loop {
         let mut resumed = false;
         let media_id = loop {
             let (media_id, acked) = match resume.take() {
                 Some(r) if r.segment_bytes == segment_bytes => {
                     resumed = true;
+                    expires_at = r
+                        .expires_at
+                        .unwrap_or_else(|| now_secs() + crate::core::limits::MEDIA_EXPIRY_SECS);
                     (r.media_id, r.acked)
                 }
                 _ => {
@@ -144,7 +150,10 @@ async fn run_inner(
                         )
                         .await
                         .map_err(|e| e.context(&format!("Starting the upload of {name}")))?;
-                    let expires_at = now_secs() + init.expires_after_secs.unwrap_or(86_400);
+                    expires_at = now_secs()
+                        + init
+                            .expires_after_secs
+                            .unwrap_or(crate::core::limits::MEDIA_EXPIRY_SECS);
                     if let Some(r) = record {
                         r.media_created(&init.id, expires_at, segment_bytes);
                     }
@@ -262,6 +271,7 @@ async fn run_inner(
     }
     Ok(Uploaded {
         media_id,
+        expires_at,
         bytes: media.bytes,
         kind: media.kind,
         name,

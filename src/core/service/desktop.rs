@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::tiles::EventSender;
 use super::worker::Internal;
-use super::{TileEvent, TileKey};
+use super::{AppEvent, TileEvent, TileKey};
 
 pub fn open_url(url: &str) {
     if let Err(e) = open::that_detached(url) {
@@ -49,15 +50,22 @@ pub fn pick_files(internal: UnboundedSender<Internal>) {
     });
 }
 
-/// Save a pasted picture (RGBA) as a PNG in `dir`.
+/// Save a pasted picture (RGBA) as a PNG in `dir` (blocking: encodes).
 pub fn save_pasted(dir: &Path, width: u32, height: u32, rgba: &[u8]) -> Result<PathBuf, String> {
     let rgba = image::RgbaImage::from_raw(width, height, rgba.to_vec())
         .ok_or_else(|| "The pasted picture could not be read.".to_string())?;
     std::fs::create_dir_all(dir).map_err(|e| format!("Can't save the pasted picture: {e}."))?;
-    let name = chrono::Local::now()
-        .format("Pasted %Y-%m-%d %H.%M.%S.png")
+    // Two pastes in one second get two files (a number added).
+    let stem = chrono::Local::now()
+        .format("Pasted %Y-%m-%d %H.%M.%S")
         .to_string();
-    let path = dir.join(name);
+    let path = (1..)
+        .map(|n| match n {
+            1 => dir.join(format!("{stem}.png")),
+            n => dir.join(format!("{stem} ({n}).png")),
+        })
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| dir.join(format!("{stem}.png")));
     rgba.save(&path)
         .map_err(|e| format!("Can't save the pasted picture: {e}."))?;
     Ok(path)
@@ -66,35 +74,33 @@ pub fn save_pasted(dir: &Path, width: u32, height: u32, rgba: &[u8]) -> Result<P
 /// Decode a photo (or a GIF's first frame) into a preview of at most
 /// 320 px, off the window's thread. A video of `video_secs` shows a picture
 /// from about a second in, where ffmpeg is installed.
-pub fn thumbnail(
-    key: TileKey,
-    path: PathBuf,
-    video_secs: Option<f64>,
-    send: Box<dyn Fn(TileKey, TileEvent) + Send>,
-) {
+pub fn thumbnail(key: TileKey, path: PathBuf, video_secs: Option<f64>, send: EventSender) {
     tokio::task::spawn_blocking(move || {
-        let decoded = match video_secs {
-            Some(secs) => crate::core::media::ffmpeg::frame(&path, secs.min(2.0) / 2.0, 320)
-                .map(image::DynamicImage::from)
-                .map_err(|e| e.to_string()),
-            None => image::ImageReader::open(&path)
-                .and_then(|r| r.with_guessed_format())
-                .map_err(|e| e.to_string())
-                .and_then(|r| r.decode().map_err(|e| e.to_string())),
-        };
+        // A decoder that panics on a bad file costs the preview, not the app.
+        let decoded = crate::core::panic_guard::catching(|| {
+            let img = match video_secs {
+                Some(secs) => crate::core::media::ffmpeg::frame(&path, secs.min(2.0) / 2.0, 320)
+                    .map(image::DynamicImage::from)
+                    .map_err(|e| e.to_string())?,
+                None => image::ImageReader::open(&path)
+                    .and_then(|r| r.with_guessed_format())
+                    .map_err(|e| e.to_string())?
+                    .decode()
+                    .map_err(|e| e.to_string())?,
+            };
+            Ok::<_, String>(img.thumbnail(320, 320).to_rgba8())
+        });
         match decoded {
-            Ok(img) => {
-                let small = img.thumbnail(320, 320).to_rgba8();
-                send(
-                    key,
-                    TileEvent::Thumbnail {
-                        width: small.width(),
-                        height: small.height(),
-                        rgba: std::sync::Arc::new(small.into_raw()),
-                    },
-                );
-            }
-            Err(e) => tracing::info!("no preview for {}: {e}", path.display()),
+            Ok(Ok(small)) => send(AppEvent::Tile(
+                key,
+                TileEvent::Thumbnail {
+                    width: small.width(),
+                    height: small.height(),
+                    rgba: std::sync::Arc::new(small.into_raw()),
+                },
+            )),
+            Ok(Err(e)) => tracing::info!("no preview for {}: {e}", path.display()),
+            Err(_) => tracing::warn!("the preview of {} crashed its decoder", path.display()),
         }
     });
 }

@@ -5,9 +5,10 @@
 //! Nothing here knows egui.
 
 mod desktop;
-pub mod drafts;
+mod files;
 mod posting;
 mod tiles;
+mod uploads;
 mod worker;
 
 use std::path::PathBuf;
@@ -18,14 +19,11 @@ use tokio::sync::mpsc;
 
 use crate::core::auth::Account;
 use crate::core::config::Config;
-use crate::core::engine;
-use crate::core::limits::MediaKind;
+pub use crate::core::draft::{MediaInfo, Tile, TileKey};
+use crate::core::secret::Secret;
 
 /// Wakes the window when an event is waiting.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
-
-/// One file in the composer.
-pub type TileKey = u64;
 
 /// What the window asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,7 +75,7 @@ pub enum Command {
 pub struct SettingsForm {
     pub client_id: String,
     /// `None`: leave as is; `Some("")`: remove; else store in the keychain.
-    pub client_secret: Option<String>,
+    pub client_secret: Option<Secret>,
     pub redirect_uris: Vec<String>,
     pub chunk_mib: Option<f64>,
     pub parallel: Option<usize>,
@@ -85,41 +83,16 @@ pub struct SettingsForm {
     pub text_scale: Option<f32>,
 }
 
-/// What a tile's file turned out to be.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MediaInfo {
-    pub kind: MediaKind,
-    pub bytes: u64,
-    pub duration_secs: Option<f64>,
-    /// A video's codec, size, frame rate, length and sound, in one line.
-    pub details: Option<String>,
-}
-
+/// What became of one of the composer's files.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TileEvent {
-    Added {
-        name: String,
-        path: PathBuf,
-        alt: String,
-    },
-    Checked(MediaInfo),
-    Refused(String),
+    /// The tile as it is now (new, or changed): the window draws this.
+    Changed(Box<Tile>),
     /// A small RGBA preview of a photo or GIF.
     Thumbnail {
         width: u32,
         height: u32,
         rgba: Arc<Vec<u8>>,
-    },
-    Upload(engine::Event),
-    /// Ready, with X's media id (also for a media id reused from the draft).
-    Ready {
-        media_id: String,
-    },
-    /// Waiting for a sign-in before it can upload.
-    WaitingForSignIn,
-    /// Its upload was interrupted last time at `percent`: continue?
-    Interrupted {
-        percent: u32,
     },
     Removed,
 }

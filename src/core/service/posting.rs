@@ -1,13 +1,59 @@
-//! Posting from the composer: when every file is ready, alt texts first,
-//! then the post, once; and deleting a post just made.
+//! Posting from the composer: once every file is ready (the rules are
+//! `compose::post_blocker`'s), through `engine::post` (alt texts, then the
+//! post, once); and deleting a post just made.
 
 use super::worker::{Internal, Worker};
-use super::{AppEvent, PostState, TileKey};
-use crate::core::engine::post::{Published, create_post_once, post_url};
+use super::{AppEvent, Command, PostState};
+use crate::core::clock::now_secs;
+use crate::core::compose;
+use crate::core::draft::MediaState;
+use crate::core::engine::post::{self, Published};
 use crate::core::xclient::XError;
 use crate::core::xclient::api::User;
 
+/// A finished upload this close to X's expiry is uploaded again first.
+const EXPIRY_MARGIN_SECS: u64 = 10 * 60;
+
 impl Worker {
+    pub(super) fn post_command(&mut self, command: Command) {
+        match command {
+            Command::DraftText(text) => {
+                self.draft_text = text;
+                // Typing saves at most once a second.
+                if !self.draft_save_pending {
+                    self.draft_save_pending = true;
+                    let internal = self.internal.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        let _ = internal.send(Internal::SaveDraft);
+                    });
+                }
+            }
+            Command::Post(text) => {
+                self.draft_text = text.clone();
+                self.pending_post = Some(text);
+                self.maybe_post();
+            }
+            Command::CancelPost if !self.posting => {
+                self.pending_post = None;
+                self.post_state(PostState::Idle);
+            }
+            Command::DeletePost(post_id) => self.delete_post(post_id),
+            _ => {}
+        }
+    }
+
+    /// A post waiting for its uploads can't go as it was asked for: drop
+    /// it and say why. The text stays in the composer.
+    pub(super) fn drop_queued_post(&mut self, why: &str) {
+        if self.posting || self.pending_post.take().is_none() {
+            return;
+        }
+        self.post_state(PostState::Failed(format!(
+            "Not posted: {why} Your text is kept; press Post again when you're ready."
+        )));
+    }
+
     /// Post if asked and every file is ready; else say what we wait for.
     pub(super) fn maybe_post(&mut self) {
         let Some(text) = self.pending_post.clone() else {
@@ -16,90 +62,56 @@ impl Worker {
         if self.posting {
             return;
         }
-        let Some(session) = &self.session else {
-            self.post_state(PostState::Failed("Sign in to post.".into()));
+        let media: Vec<_> = self.tiles.values().map(|s| s.media()).collect();
+        if let Err(why) = compose::post_blocker(self.session.is_some(), &text, &media) {
             self.pending_post = None;
+            self.post_state(PostState::Failed(why.to_string()));
+            return;
+        }
+        let Some(session) = &self.session else {
             return;
         };
-        if self.tiles.values().any(|t| t.refused) {
-            self.pending_post = None;
-            self.post_state(PostState::Failed(
-                "Remove the files X can't take (marked in red) before posting.".into(),
-            ));
-            return;
-        }
-        let kinds: Vec<_> = self
-            .tiles
-            .values()
-            .filter_map(|t| t.checked.as_ref().map(|c| c.kind))
-            .collect();
-        if let Err(e) = crate::core::compose::check_mix(&kinds) {
-            self.pending_post = None;
-            self.post_state(PostState::Failed(e.to_string()));
-            return;
-        }
         let account_id = session.account.id.clone();
-        let all_ready = self.tiles.values().all(|t| {
-            t.uploaded
-                .as_ref()
-                .is_some_and(|u| u.account_id == account_id)
+        // X forgets media after a day: a file it (nearly) forgot goes again.
+        let expired: Vec<_> = self
+            .tiles
+            .iter()
+            .filter(|(_, s)| {
+                s.tile.state == MediaState::Ready
+                    && s.uploaded
+                        .as_ref()
+                        .is_some_and(|(u, _)| u.expires_at <= now_secs() + EXPIRY_MARGIN_SECS)
+            })
+            .map(|(k, _)| *k)
+            .collect();
+        for key in expired {
+            if let Some(slot) = self.tiles.get_mut(&key) {
+                slot.uploaded = None;
+            }
+            self.set_state(key, MediaState::Expired);
+            self.start_upload(key);
+        }
+        let ready = self.tiles.values().all(|s| {
+            s.tile.state == MediaState::Ready
+                && s.uploaded.as_ref().is_some_and(|(_, a)| *a == account_id)
         });
-        if !all_ready {
+        if !ready {
             self.post_state(PostState::WaitingForUploads);
             return;
         }
-        self.posting = true;
-        self.post_state(PostState::Posting);
-        // Alt texts first (only those X doesn't have yet), then the post.
-        let alts: Vec<(TileKey, String, String)> = self
-            .tiles
-            .iter()
-            .filter_map(|(k, t)| {
-                let u = t.uploaded.as_ref()?;
-                let kind = t.checked.as_ref()?.kind;
-                (kind.takes_alt_text() && !t.alt.trim().is_empty() && t.alt != u.alt_sent)
-                    .then(|| (*k, u.media_id.clone(), t.alt.clone()))
-            })
-            .collect();
-        let engine = session.engine.clone();
-        let internal = self.internal.clone();
-        let _ = text;
-        tokio::spawn(async move {
-            let mut done = Vec::new();
-            for (key, media_id, alt) in alts {
-                if let Err(e) = engine.client().set_alt_text(&media_id, &alt, &|_| {}).await {
-                    let _ = internal.send(Internal::AltSet(Err(e.context("Adding alt text"))));
-                    return;
-                }
-                done.push((key, alt));
-            }
-            let _ = internal.send(Internal::AltSet(Ok(done)));
-        });
-    }
-
-    pub(super) fn alt_set(&mut self, result: Result<Vec<(TileKey, String)>, XError>) {
-        let done = match result {
-            Ok(done) => done,
-            Err(e) => {
-                self.posting = false;
-                self.pending_post = None;
-                self.post_state(PostState::Failed(e.message));
-                return;
-            }
-        };
-        for (key, alt) in done {
-            if let Some(u) = self.tiles.get_mut(&key).and_then(|t| t.uploaded.as_mut()) {
-                u.alt_sent = alt;
-            }
-        }
-        let (Some(session), Some(text)) = (&self.session, self.pending_post.clone()) else {
-            self.posting = false;
+        let Some(session) = &self.session else {
             return;
         };
-        let media_ids: Vec<String> = self
+        self.posting = true;
+        self.post_state(PostState::Posting);
+        let media: Vec<_> = self
             .tiles
             .values()
-            .filter_map(|t| t.uploaded.as_ref().map(|u| u.media_id.clone()))
+            .filter_map(|s| {
+                let (u, _) = s.uploaded.as_ref()?;
+                let alt = s.tile.takes_alt().then(|| s.tile.alt.clone());
+                Some((u.clone(), alt))
+            })
             .collect();
         let account = session.account.clone();
         let engine = session.engine.clone();
@@ -111,20 +123,7 @@ impl Worker {
                 name: account.name.clone(),
                 subscription_type: account.subscription_type.clone(),
             };
-            let result = create_post_once(
-                engine.client(),
-                &me,
-                &text,
-                &media_ids,
-                &Default::default(),
-                &|_| {},
-            )
-            .await
-            .map(|post| Published {
-                url: post_url(&me.username, &post.id),
-                post_id: post.id,
-                media: Vec::new(),
-            });
+            let result = post::describe_and_post(&engine, &me, &text, media, &|_| {}).await;
             let _ = internal.send(Internal::PostDone(result));
         });
     }
@@ -143,13 +142,16 @@ impl Worker {
                     Some(base) => format!("{base}/_practice/posts/{}", published.post_id),
                     None => published.url.clone(),
                 };
-                self.last_post = Some((published.post_id.clone(), view_url.clone()));
                 self.post_state(PostState::Posted {
                     post_id: published.post_id,
                     handle,
                     view_url,
                 });
-                // The composer clears for the next post.
+                // The composer clears for the next post; pasted pictures go.
+                let paths: Vec<_> = self.tiles.values().map(|s| s.tile.path.clone()).collect();
+                for path in paths {
+                    self.forget_pasted(&path);
+                }
                 self.clear_tiles();
                 self.draft_text.clear();
                 self.emit(AppEvent::DraftText(String::new()));

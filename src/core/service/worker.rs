@@ -1,6 +1,6 @@
 //! The service loop: commands from the window, results of its own tasks,
-//! sign-in and accounts, practice mode and settings. Media and posting are
-//! in `tiles.rs`.
+//! sign-in and accounts, practice mode and settings. Media are in
+//! `tiles.rs` and `uploads.rs`, posting in `posting.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -9,12 +9,13 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::drafts::{Draft, DraftItem};
-use super::tiles::Tile;
+use super::files::FileWriter;
+use super::tiles::Slot;
 use super::{AppEvent, Command, Mode, PostState, ServiceOptions, SettingsForm, TileKey, Waker};
 use crate::core::auth::session::SIGN_IN_TIMEOUT;
 use crate::core::auth::{Account, Auth, SecretStore};
 use crate::core::config::{Config, FileConfig, Paths};
+use crate::core::draft::file::{Draft, DraftItem};
 use crate::core::engine::post::Published;
 use crate::core::engine::{self, Engine, UploadId, Uploaded};
 use crate::core::media::check::{CheckedMedia, Refusal};
@@ -29,11 +30,11 @@ pub(super) enum Internal {
     Checked(TileKey, Result<CheckedMedia, Refusal>),
     Engine(u64, engine::Event),
     UploadDone(u64, UploadId, Result<Uploaded, XError>),
-    AltSet(Result<Vec<(TileKey, String)>, XError>),
     PostDone(Result<Published, XError>),
     Deleted(Result<String, XError>),
     FilesPicked(Vec<std::path::PathBuf>, bool),
     SignedOut(Result<Option<String>, XError>),
+    Notice(String),
 }
 
 /// Signed in: one engine per account session.
@@ -50,14 +51,15 @@ pub(super) struct Worker {
     pub practice: Option<PracticeServer>,
     pub session: Option<Session>,
     pub sessions: u64,
-    pub tiles: BTreeMap<TileKey, Tile>,
+    pub tiles: BTreeMap<TileKey, Slot>,
     pub next_key: TileKey,
     pub sign_in_cancel: Option<Arc<AtomicBool>>,
     pub pending_post: Option<String>,
     pub posting: bool,
-    pub last_post: Option<(String, String)>,
     pub draft_text: String,
     pub draft_save_pending: bool,
+    /// Blocking file work, in order, off the runtime.
+    pub files: FileWriter,
     events: std::sync::mpsc::Sender<AppEvent>,
     waker: Waker,
     pub internal: mpsc::UnboundedSender<Internal>,
@@ -98,9 +100,9 @@ pub(super) fn run(
             sign_in_cancel: None,
             pending_post: None,
             posting: false,
-            last_post: None,
             draft_text: String::new(),
             draft_save_pending: false,
+            files: FileWriter::start(),
             events,
             waker,
             internal,
@@ -155,6 +157,7 @@ impl Worker {
             s.engine.cancel_all();
         }
         self.save_draft();
+        self.files.finish();
     }
 
     fn command(&mut self, command: Command) {
@@ -198,11 +201,16 @@ impl Worker {
                 height,
                 rgba,
             } => {
-                let dir = self.config.paths.data_dir.join("pasted");
-                match super::desktop::save_pasted(&dir, width, height, &rgba) {
-                    Ok(path) => self.add_files(vec![path], None),
-                    Err(message) => self.emit(AppEvent::Notice(message)),
-                }
+                let (dir, internal) = (self.pasted_dir(), self.internal.clone());
+                // PNG encoding takes a while for a big screenshot: off the loop.
+                tokio::task::spawn_blocking(move || {
+                    let _ = internal.send(
+                        match super::desktop::save_pasted(&dir, width, height, &rgba) {
+                            Ok(path) => Internal::FilesPicked(vec![path], false),
+                            Err(message) => Internal::Notice(message),
+                        },
+                    );
+                });
             }
             other => self.tile_command(other),
         }
@@ -236,7 +244,13 @@ impl Worker {
                     self.add_files(files, None);
                 }
             }
-            other => self.tile_internal(other),
+            Internal::Notice(message) => self.emit(AppEvent::Notice(message)),
+            Internal::Checked(key, result) => self.checked(key, result),
+            Internal::Engine(session, event) => self.engine_event(session, event),
+            Internal::UploadDone(session, id, result) => self.upload_done(session, id, result),
+            Internal::PostDone(result) => self.post_done(result),
+            Internal::Deleted(Ok(post_id)) => self.post_state(PostState::Deleted(post_id)),
+            Internal::Deleted(Err(e)) => self.post_state(PostState::Failed(e.message)),
         }
     }
 
@@ -290,7 +304,7 @@ impl Worker {
                 let (m, staying): (BTreeMap<_, _>, BTreeMap<_, _>) =
                     std::mem::take(&mut self.tiles)
                         .into_iter()
-                        .partition(|(_, t)| t.uploaded.is_none());
+                        .partition(|(_, s)| s.uploaded.is_none());
                 self.tiles = staying;
                 moving = m;
             }
@@ -298,9 +312,9 @@ impl Worker {
             self.save_draft();
             carried = moving
                 .values()
-                .map(|t| DraftItem {
-                    path: t.path.clone(),
-                    alt: t.alt.clone(),
+                .map(|s| DraftItem {
+                    path: s.tile.path.clone(),
+                    alt: s.tile.alt.clone(),
                     ..DraftItem::default()
                 })
                 .collect();
@@ -378,10 +392,10 @@ impl Worker {
             return;
         }
         let real_store = SecretStore::keychain(self.options.config.keyring_service.clone());
-        let secret_result = match form.client_secret.as_deref() {
+        let secret_result = match &form.client_secret {
             None => Ok(()),
-            Some("") => real_store.delete_client_secret(),
-            Some(s) => real_store.save_client_secret(&crate::core::secret::Secret::new(s)),
+            Some(s) if s.is_empty() => real_store.delete_client_secret(),
+            Some(s) => real_store.save_client_secret(s),
         };
         if let Err(e) = secret_result {
             self.emit(AppEvent::Notice(format!(

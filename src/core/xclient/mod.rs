@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod error;
+pub mod oauth;
 pub mod retry;
 pub mod token;
 
@@ -19,8 +20,7 @@ pub use token::{RefreshingTokens, StaticToken, TokenSource};
 
 use crate::core::secret::Secret;
 
-/// X's API base.
-pub const X_API_BASE: &str = "https://api.x.com";
+pub use crate::core::config::X_API_BASE;
 
 /// The HTTP client every part of the app uses: redirects off (a token must
 /// never follow a redirect), bounded connects, a read timeout that tolerates

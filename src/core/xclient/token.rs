@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::core::auth::oauth::{self, OAuthApp, TokenSet};
+use super::oauth::{self, OAuthApp, TokenSet};
 use crate::core::secret::Secret;
 
 use super::error::{ErrorKind, XError};

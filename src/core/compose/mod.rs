@@ -1,7 +1,12 @@
-//! What makes a post valid: X's weighted text length and the media mix rule.
-//! Shared by the client's checks and the practice server.
+//! What makes a post valid: X's weighted text length, the media mix rule,
+//! and (one set of rules for the window, the command line and the service)
+//! when a post can go out. Shared by the client's checks and the practice
+//! server. Each media item's state machine is in [`state`].
+
+pub mod state;
 
 use crate::core::limits::{ALT_TEXT_MAX_CHARS, MAX_MEDIA_PER_POST, MediaKind, POST_MAX_WEIGHTED};
+pub use state::{BadTransition, MediaState};
 
 /// X's weighted length of `text`: URLs count 23, emoji and CJK 2, Latin 1
 /// (twitter-text configuration v3, the one X uses today).
@@ -81,6 +86,52 @@ pub fn alt_text_too_long(alt: &str) -> Option<usize> {
     (n > ALT_TEXT_MAX_CHARS).then_some(n)
 }
 
+/// Why a post can't go out now.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Blocker {
+    #[error("Sign in first.")]
+    NotSignedIn,
+    #[error("{0}")]
+    Text(#[from] TextError),
+    #[error("Remove the files X can't take (marked in red) before posting.")]
+    Refused,
+    #[error("{0}")]
+    Mix(#[from] MixError),
+    #[error("An upload stopped: retry it, continue it or remove it.")]
+    Stopped,
+}
+
+/// Can this post go out (now, or once its uploads finish)? `media` holds
+/// each item's kind (once checked) and state. Window, command line and
+/// service all ask here.
+pub fn post_blocker(
+    signed_in: bool,
+    text: &str,
+    media: &[(Option<MediaKind>, &MediaState)],
+) -> Result<(), Blocker> {
+    if !signed_in {
+        return Err(Blocker::NotSignedIn);
+    }
+    check_text(text, !media.is_empty())?;
+    if media
+        .iter()
+        .any(|(_, s)| matches!(s, MediaState::Refused { .. }))
+    {
+        return Err(Blocker::Refused);
+    }
+    let kinds: Vec<MediaKind> = media.iter().filter_map(|(k, _)| *k).collect();
+    check_mix(&kinds)?;
+    if media.iter().any(|(_, s)| s.stopped()) {
+        return Err(Blocker::Stopped);
+    }
+    Ok(())
+}
+
+/// Every item ready: the post can go now (else it waits for them).
+pub fn all_ready(media: &[(Option<MediaKind>, &MediaState)]) -> bool {
+    media.iter().all(|(_, s)| **s == MediaState::Ready)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +182,41 @@ mod tests {
         );
         assert_eq!(alt_text_too_long(&"é".repeat(1001)), Some(1001));
         assert_eq!(alt_text_too_long(&"é".repeat(1000)), None);
+    }
+
+    #[test]
+    fn post_blockers_in_order() {
+        let ready = MediaState::Ready;
+        let up = MediaState::Uploading;
+        let refused = MediaState::Refused {
+            reason: "no".into(),
+            mix: false,
+        };
+        let cancelled = MediaState::Cancelled;
+        assert_eq!(post_blocker(false, "hi", &[]), Err(Blocker::NotSignedIn));
+        assert_eq!(
+            post_blocker(true, " ", &[]),
+            Err(Blocker::Text(TextError::Empty))
+        );
+        assert!(matches!(
+            post_blocker(true, &"a".repeat(290), &[(Some(Photo), &ready)]),
+            Err(Blocker::Text(TextError::TooLong(290, 10)))
+        ));
+        assert_eq!(
+            post_blocker(true, "", &[(Some(Photo), &ready), (None, &refused)]),
+            Err(Blocker::Refused)
+        );
+        assert_eq!(
+            post_blocker(true, "", &[(Some(Video), &ready), (Some(Photo), &up)]),
+            Err(Blocker::Mix(MixError::VideoWithOthers))
+        );
+        assert_eq!(
+            post_blocker(true, "", &[(Some(Photo), &cancelled)]),
+            Err(Blocker::Stopped)
+        );
+        let waiting = [(Some(Photo), &ready), (Some(Photo), &up)];
+        assert_eq!(post_blocker(true, "", &waiting), Ok(()));
+        assert!(!all_ready(&waiting));
+        assert!(all_ready(&[(Some(Photo), &ready)]));
     }
 }

@@ -3,8 +3,6 @@
 //! refresh (X rotates the refresh token on every use) and revoke.
 //! Confidential apps get HTTP Basic; public ones send `client_id` in the form.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
@@ -12,8 +10,10 @@ use oauth2::{
     TokenResponse, TokenUrl,
 };
 
+use super::error::{ErrorKind, XError};
+pub use crate::core::clock::now_secs;
+use crate::core::config::Config;
 use crate::core::secret::Secret;
-use crate::core::xclient::error::{ErrorKind, XError};
 
 /// What X Uploader asks for: post, read, upload, and stay signed in.
 pub const SCOPES: [&str; 5] = [
@@ -50,11 +50,17 @@ impl TokenSet {
     }
 }
 
-pub fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+impl OAuthApp {
+    /// The app the settings name, if a client id is configured.
+    pub fn from_config(config: &Config, secret: Option<Secret>) -> Option<OAuthApp> {
+        Some(OAuthApp {
+            client_id: config.client_id.clone()?,
+            client_secret: secret.or_else(|| config.client_secret.clone()),
+            authorize_url: config.authorize_url.clone(),
+            token_url: config.token_url.clone(),
+            revoke_url: config.revoke_url.clone(),
+        })
+    }
 }
 
 type XOAuthClient =

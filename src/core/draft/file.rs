@@ -1,11 +1,13 @@
-//! The draft: text, files, alt texts and finished media ids, kept across
-//! restarts (practice drafts apart from real ones). Written atomically.
+//! The draft on disk: its posts (one today; threads are coming), each with
+//! text, files, alt texts and finished media ids, kept across restarts
+//! (practice drafts apart from real ones). Written atomically. Drafts
+//! written before posts existed (`text` and `items` at the top) still load.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::config::write_atomic;
+use crate::core::fsx::write_atomic;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -20,14 +22,64 @@ pub struct DraftItem {
     pub account_id: Option<String>,
 }
 
+/// One post of the draft.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Draft {
+pub struct DraftPost {
     pub text: String,
     pub items: Vec<DraftItem>,
 }
 
+impl DraftPost {
+    fn is_empty(&self) -> bool {
+        self.text.is_empty() && self.items.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "OnDisk")]
+pub struct Draft {
+    pub posts: Vec<DraftPost>,
+}
+
+/// Either shape on disk: `posts`, or (older drafts) one post's `text` and
+/// `items` at the top.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OnDisk {
+    posts: Vec<DraftPost>,
+    text: String,
+    items: Vec<DraftItem>,
+}
+
+impl From<OnDisk> for Draft {
+    fn from(d: OnDisk) -> Draft {
+        let mut posts = d.posts;
+        let old = DraftPost {
+            text: d.text,
+            items: d.items,
+        };
+        if posts.is_empty() && !old.is_empty() {
+            posts.push(old);
+        }
+        Draft { posts }
+    }
+}
+
 impl Draft {
+    /// A draft of one post.
+    pub fn single(text: String, items: Vec<DraftItem>) -> Draft {
+        let post = DraftPost { text, items };
+        Draft {
+            posts: if post.is_empty() { vec![] } else { vec![post] },
+        }
+    }
+
+    /// The first post (the composer holds one today).
+    pub fn into_first_post(self) -> DraftPost {
+        self.posts.into_iter().next().unwrap_or_default()
+    }
+
     pub fn path(data_dir: &Path, practice: bool) -> PathBuf {
         data_dir.join("drafts").join(if practice {
             "practice.json"
@@ -59,7 +111,7 @@ impl Draft {
     }
 
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        if self.text.is_empty() && self.items.is_empty() {
+        if self.posts.iter().all(DraftPost::is_empty) {
             return match std::fs::remove_file(path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
                 _ => Ok(()),
@@ -79,14 +131,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = Draft::path(dir.path(), true);
         assert!(path.ends_with("drafts/practice.json"));
-        let d = Draft {
-            text: "hello".into(),
-            items: vec![DraftItem {
+        let d = Draft::single(
+            "hello".into(),
+            vec![DraftItem {
                 path: "/x.jpg".into(),
                 alt: "a".into(),
                 ..DraftItem::default()
             }],
-        };
+        );
         d.save(&path).unwrap();
         assert_eq!(Draft::load(&path), (d, None));
         Draft::default().save(&path).unwrap();
@@ -96,5 +148,24 @@ mod tests {
         assert_eq!(d, Draft::default());
         assert!(note.unwrap().contains("set aside"));
         assert!(path.with_extension("damaged.json").exists());
+    }
+
+    #[test]
+    fn a_draft_written_before_posts_existed_still_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("draft.json");
+        std::fs::write(
+            &path,
+            r#"{"text": "launch day", "items": [{"path": "/p/a.jpg", "alt": "a dog",
+                "media_id": "123", "expires_at": 1900000000, "account_id": "42"}]}"#,
+        )
+        .unwrap();
+        let (d, note) = Draft::load(&path);
+        assert_eq!(note, None);
+        let post = d.into_first_post();
+        assert_eq!(post.text, "launch day");
+        assert_eq!(post.items.len(), 1);
+        assert_eq!(post.items[0].media_id.as_deref(), Some("123"));
+        assert_eq!(post.items[0].alt, "a dog");
     }
 }
