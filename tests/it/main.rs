@@ -15,6 +15,7 @@ mod practice_sdk;
 mod practice_shapes;
 mod resume;
 mod schedule;
+mod stops;
 mod support;
 mod thread;
 mod videos;

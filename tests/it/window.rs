@@ -18,6 +18,9 @@ use x_uploader::ui::{App, AppOptions};
 
 use crate::support::*;
 
+/// Closing the window, and a queued post losing a file.
+mod closing;
+
 /// A file dropped on the window (egui has no test helper for this).
 #[derive(Debug)]
 struct Dropped(PathBuf);

@@ -57,7 +57,13 @@ pub(crate) async fn run(
     resume: Option<ResumePoint>,
     record: Option<Record>,
 ) -> Result<Uploaded, XError> {
-    let result = run_inner(&shared, id, &media, control, resume, record.as_ref()).await;
+    // Cancel reaches every await of the upload (INITIALIZE, FINALIZE,
+    // STATUS and their retries too): the work is dropped where it stands.
+    let mut cancel = control.clone();
+    let result = tokio::select! {
+        result = run_inner(&shared, id, &media, control, resume, record.as_ref()) => result,
+        _ = wait_for_cancel(&mut cancel) => Err(cancelled(&media.name)),
+    };
     if result.is_ok()
         && let Some(r) = &record
     {

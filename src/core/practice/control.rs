@@ -96,6 +96,8 @@ fn fail_next(server: &Server, body: &Value) -> Reply {
         reset_in_secs: body["reset_in_secs"].as_u64(),
         after_handling: body["after_handling"].as_bool().unwrap_or(false),
         skip: body["skip"].as_u64().unwrap_or(0).min(u32::MAX as u64) as u32,
+        // `"stall_secs": 30`: no answer at all for 30 s, then the connection drops.
+        stall_secs: body["stall_secs"].as_f64().filter(|s| *s > 0.0),
     };
     let count = body["count"].as_u64().unwrap_or(1).max(1);
     let mut planned = lock(&server.planned);

@@ -248,6 +248,15 @@ impl Edge {
         lock(&self.links).conns.remove(&port);
     }
 
+    /// Hold a request (a handler's thread) for `secs` without answering; a
+    /// stopping server lets go at once.
+    pub(crate) fn hold(&self, secs: f64) {
+        let until = Instant::now() + Duration::from_secs_f64(secs);
+        while Instant::now() < until && !self.stopping.load(Ordering::SeqCst) {
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Wait until `n` bytes may pass the link.
     fn take(&self, n: usize) {
         loop {

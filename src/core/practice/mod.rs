@@ -116,6 +116,8 @@ pub(crate) struct PlannedFailure {
     pub after_handling: bool,
     /// Requests to let through before this one fails ("fail the third post").
     pub skip: u32,
+    /// Hold the request this long without answering, then drop it.
+    pub stall_secs: Option<f64>,
 }
 
 /// A fault the server injected, for inspection.

@@ -374,7 +374,10 @@ fn planned_failure(server: &Server, endpoint: Endpoint, after: bool) -> Option<R
         }
         queue.remove(pos)
     };
-    if planned.status == 0 {
+    if let Some(secs) = planned.stall_secs {
+        server.edge.hold(secs);
+    }
+    if planned.status == 0 || planned.stall_secs.is_some() {
         return Some(Reply::Drop);
     }
     let content_type: &'static str = if planned.content_type.contains("json") {

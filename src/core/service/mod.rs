@@ -176,11 +176,18 @@ pub struct ServiceOptions {
     pub practice_bandwidth_mbps: Option<f64>,
 }
 
-/// The window's handle on the service thread. Dropping it stops the thread.
+/// The window's handle on the service thread. Dropping it stops the
+/// uploads where they are and writes the draft, without waiting for the
+/// network.
 pub struct Service {
     commands: mpsc::UnboundedSender<Command>,
     thread: Option<JoinHandle<()>>,
+    /// Says the draft and journal are written (at shutdown).
+    saved: std::sync::mpsc::Receiver<()>,
 }
+
+/// The longest a closing window waits for the draft to be written.
+const SAVE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Service {
     pub fn start(
@@ -189,11 +196,19 @@ impl Service {
     ) -> (Service, std::sync::mpsc::Receiver<AppEvent>) {
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (events, event_rx) = std::sync::mpsc::channel();
+        let (saved_tx, saved) = std::sync::mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("x-uploader-service".into())
-            .spawn(move || worker::run(options, command_rx, events, waker))
+            .spawn(move || worker::run(options, command_rx, events, waker, saved_tx))
             .ok();
-        (Service { commands, thread }, event_rx)
+        (
+            Service {
+                commands,
+                thread,
+                saved,
+            },
+            event_rx,
+        )
     }
 
     pub fn send(&self, command: Command) {
@@ -203,11 +218,22 @@ impl Service {
 
 impl Drop for Service {
     fn drop(&mut self) {
-        // Closing the channel ends the loop; uploads stop with the runtime.
+        // Closing the channel ends the loop: uploads are cancelled where
+        // they stand (their journal records say how far they got), the
+        // draft is written, and only that is waited for. The engine's
+        // runtime winds down on its own thread as the process exits.
         let (closed, _) = mpsc::unbounded_channel();
         self.commands = closed;
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        let started = std::time::Instant::now();
+        match self.saved.recv_timeout(SAVE_PATIENCE) {
+            Ok(()) => tracing::info!("service saved in {:?}", started.elapsed()),
+            // The thread ended without a word (it never started its engine).
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                tracing::warn!("the draft was not written within {SAVE_PATIENCE:?}")
+            }
         }
+        // Detached: never joined on the window's thread.
+        drop(self.thread.take());
     }
 }

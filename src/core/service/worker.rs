@@ -70,6 +70,7 @@ pub(super) fn run(
     mut commands: mpsc::UnboundedReceiver<Command>,
     events: std::sync::mpsc::Sender<AppEvent>,
     waker: Waker,
+    saved: std::sync::mpsc::Sender<()>,
 ) {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -119,6 +120,11 @@ pub(super) fn run(
             }
         }
         w.shutdown();
+        // The practice server is ours and local: stopped before the window
+        // goes (a window opened next may start another on its folder).
+        drop(w);
+        // The window may go now; the rest winds down with the process.
+        let _ = saved.send(());
     });
     runtime.shutdown_timeout(Duration::from_secs(2));
 }

@@ -36,6 +36,18 @@ pub fn http_client() -> reqwest::Client {
         .unwrap_or_else(|_| reqwest::Client::new())
 }
 
+/// When a rate limit lifts (unix s): X's `x-rate-limit-reset`, else a
+/// standard `Retry-After` in seconds.
+pub fn rate_limit_reset(headers: &reqwest::header::HeaderMap, now: u64) -> Option<u64> {
+    let number = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    number("x-rate-limit-reset").or_else(|| number("retry-after").map(|secs| now + secs))
+}
+
 /// Builds one attempt of a request, given the client and the token.
 pub type BuildRequest<'a> =
     &'a (dyn Fn(&reqwest::Client, &Secret) -> reqwest::RequestBuilder + Send + Sync);
@@ -108,11 +120,7 @@ impl XClient {
             .map_err(|e| XError::from_reqwest(&e, &self.host))?;
         self.reached.store(true, Ordering::Relaxed);
         let status = response.status().as_u16();
-        let reset_at = response
-            .headers()
-            .get("x-rate-limit-reset")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
+        let reset_at = rate_limit_reset(response.headers(), crate::core::clock::now_secs());
         let body = response
             .bytes()
             .await
@@ -144,10 +152,17 @@ impl XClient {
                 return Err(error);
             };
             let wait = match &reason {
-                RetryReason::RateLimited { until } => until
-                    .duration_since(SystemTime::now())
-                    .unwrap_or_default()
-                    .max(Duration::from_secs(1)),
+                RetryReason::RateLimited { until } => {
+                    let wait = until
+                        .duration_since(SystemTime::now())
+                        .unwrap_or_default()
+                        .max(Duration::from_secs(1));
+                    if wait > self.retry.rate_limit_patience {
+                        // Not a 15-minute window: a cap that lifts much later.
+                        return Err(error);
+                    }
+                    wait
+                }
                 _ if error.is_network() => {
                     attempt += 1;
                     let since = *network_since.get_or_insert_with(Instant::now);
@@ -181,5 +196,21 @@ impl XClient {
             });
             tokio::time::sleep(wait).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn rate_limit_reset_from_x_or_retry_after() {
+        let mut h = HeaderMap::new();
+        assert_eq!(rate_limit_reset(&h, 1000), None);
+        h.insert("retry-after", HeaderValue::from_static("30"));
+        assert_eq!(rate_limit_reset(&h, 1000), Some(1030));
+        h.insert("x-rate-limit-reset", HeaderValue::from_static("1900"));
+        assert_eq!(rate_limit_reset(&h, 1000), Some(1900));
     }
 }

@@ -19,6 +19,9 @@ pub struct RetryConfig {
     /// How long to try when X has not answered even once (wrong address,
     /// no network at all): fail fast with a plain message.
     pub first_contact_patience: Duration,
+    /// Longest wait for a rate limit to lift (X's windows are 15 minutes);
+    /// a 429 that lifts later (a usage cap) is not waited on.
+    pub rate_limit_patience: Duration,
 }
 
 impl Default for RetryConfig {
@@ -29,6 +32,7 @@ impl Default for RetryConfig {
             max_backoff: Duration::from_secs(10),
             network_patience: Duration::from_secs(15 * 60),
             first_contact_patience: Duration::from_secs(4),
+            rate_limit_patience: Duration::from_secs(15 * 60),
         }
     }
 }
