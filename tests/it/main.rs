@@ -5,6 +5,7 @@ mod auth;
 mod captions;
 mod cli;
 mod engine;
+mod layers;
 mod packaging;
 mod practice_captions;
 mod practice_controls;

@@ -4,6 +4,7 @@
 //! event the service calls the waker (the window asks egui for a repaint).
 //! Nothing here knows egui.
 
+mod accounts;
 mod desktop;
 mod files;
 mod posting;
