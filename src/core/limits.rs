@@ -1,7 +1,8 @@
 //! X's media and post limits: the one table that the client's checks and the
 //! practice server share. X changes these now and then; change them here only.
 //!
-//! Sources: `../shared/reference/x-facts.md` (newest X pages first). X writes
+//! Sources: `docs/x-facts.md` in this repository (X's pages, newest first,
+//! with where each fact comes from). X writes
 //! "MB"; we read it as MiB.
 
 use serde::{Deserialize, Serialize};

@@ -11,8 +11,9 @@ use crate::core::limits::{
 use crate::core::secret::Secret;
 use crate::core::service::{Command, SettingsForm};
 
-/// The form while it is being edited.
-#[derive(Debug, Clone, PartialEq)]
+/// The form while it is being edited (the secret as typed: it becomes a
+/// `Secret` on its way to the service; Debug never shows it).
+#[derive(Clone, PartialEq)]
 pub struct Edit {
     pub client_id: String,
     pub secret: String,
@@ -21,6 +22,18 @@ pub struct Edit {
     pub parallel: usize,
     pub theme: String,
     pub text_scale: f32,
+}
+
+impl std::fmt::Debug for Edit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Edit")
+            .field("client_id", &self.client_id)
+            .field("secret", &Secret::new(self.secret.as_str()))
+            .field("redirect_uris", &self.redirect_uris)
+            .field("chunk_mib", &self.chunk_mib)
+            .field("parallel", &self.parallel)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Edit {
@@ -84,6 +97,7 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                 let l = ui.label("Client id");
                 ui.add(TextEdit::singleline(&mut edit.client_id).desired_width(f32::INFINITY))
                     .labelled_by(l.id);
+                ui.label(RichText::new(&mode.client_id_source).weak());
                 let l = ui.label("Client secret (only for a confidential app; kept in the keychain)");
                 let hint = if mode.has_client_secret { "A secret is stored — type to replace it" } else { "None" };
                 ui.add(TextEdit::singleline(&mut edit.secret).password(true).hint_text(hint).desired_width(f32::INFINITY))

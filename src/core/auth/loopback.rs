@@ -213,7 +213,25 @@ impl Listener {
     }
 }
 
+/// Text as HTML text: what X (or anyone calling the callback) sends in
+/// `error_description` is shown, never run.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn respond(request: tiny_http::Request, status: u16, title: &str, text: &str) {
+    let (title, text) = (escape_html(title), escape_html(text));
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} — X Uploader</title>\
          <style>body{{font-family:system-ui,sans-serif;display:flex;justify-content:center;padding:60px 16px;\

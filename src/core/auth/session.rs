@@ -202,7 +202,11 @@ impl Auth {
             self.app()?,
             account.handle(),
             tokens,
-            Box::new(move |t| store.save_tokens(&id, t).map_err(|e| e.to_string())),
+            // The rotated token is stored before use; the keychain call
+            // moves the runtime's other work off this thread meanwhile.
+            Box::new(move |t| {
+                off_the_runtime(|| store.save_tokens(&id, t).map_err(|e| e.to_string()))
+            }),
         ))
     }
 
@@ -223,8 +227,15 @@ impl Auth {
     /// reached, it is forgotten here anyway and the warning says so.
     pub async fn sign_out(&self, account: &Account) -> Result<Option<String>, XError> {
         let mut warning = None;
-        if let Some(tokens) = self.store.load_tokens(&account.id)?
-            && let Err(e) = oauth::revoke(&self.http, &self.app()?, &tokens).await
+        // Keychain calls block: they run off the runtime's workers.
+        let (me, id) = (self.clone(), account.id.clone());
+        let (tokens, app) = tokio::task::spawn_blocking(move || {
+            Ok::<_, XError>((me.store.load_tokens(&id)?, me.app()?))
+        })
+        .await
+        .map_err(|e| other(e.to_string()))??;
+        if let Some(tokens) = tokens
+            && let Err(e) = oauth::revoke(&self.http, &app, &tokens).await
         {
             tracing::warn!("revoking at X failed: {}", e.message);
             warning = Some(format!(
@@ -232,12 +243,29 @@ impl Auth {
                 e.message
             ));
         }
-        self.store.delete_tokens(&account.id)?;
-        let mut accounts = self.accounts()?;
-        accounts.remove(&account.id);
-        accounts.save().map_err(other)?;
+        let (me, id) = (self.clone(), account.id.clone());
+        tokio::task::spawn_blocking(move || {
+            me.store.delete_tokens(&id)?;
+            let mut accounts = me.accounts()?;
+            accounts.remove(&id);
+            accounts.save().map_err(other)
+        })
+        .await
+        .map_err(|e| other(e.to_string()))??;
         Ok(warning)
     }
 }
 
 pub use loopback::SIGN_IN_TIMEOUT;
+
+/// Run blocking work (a keychain call) from async code without holding up
+/// the runtime's other tasks: on a multi-threaded runtime its worker hands
+/// them on first.
+fn off_the_runtime<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}

@@ -123,6 +123,8 @@ pub struct Mode {
     /// What Settings show.
     pub settings: SettingsForm,
     pub has_client_secret: bool,
+    /// Where the client id in force comes from ("Set by X_UPLOADER_CLIENT_ID…").
+    pub client_id_source: String,
     pub defaults_note: String,
     pub log_dir: PathBuf,
     /// The practice server's address, in practice mode.

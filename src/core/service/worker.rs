@@ -283,6 +283,7 @@ impl Worker {
             configured: self.config.client_id.is_some(),
             settings,
             has_client_secret,
+            client_id_source: client_id_source(&self.options.config),
             defaults_note: format!(
                 "Measured defaults: {} MiB pieces, {} at a time (fills a 200 Mbit/s link with 50 ms latency to 99 %).",
                 engine::DEFAULT_SEGMENT_BYTES / crate::core::limits::MIB,
@@ -427,4 +428,20 @@ impl Worker {
     pub fn draft_path(&self) -> std::path::PathBuf {
         Draft::path(&self.options.config.paths.data_dir, self.options.practice)
     }
+}
+
+/// Where the client id comes from, in the words Settings shows.
+fn client_id_source(config: &Config) -> String {
+    use crate::core::config::Source;
+    match config.client_id_source {
+        Source::Env => {
+            "In use: the client id from X_UPLOADER_CLIENT_ID, which wins over this field."
+        }
+        Source::File => "In use: the client id saved here.",
+        Source::BuildTime => {
+            "In use: the client id built into this copy (a saved one wins over it)."
+        }
+        Source::Default => "No client id yet: sign-in needs one.",
+    }
+    .to_string()
 }

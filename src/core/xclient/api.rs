@@ -97,9 +97,15 @@ pub struct Attachments {
 impl XClient {
     /// `GET /2/users/me?user.fields=subscription_type`
     pub async fn me(&self, notify: Notify<'_>) -> Result<User, XError> {
-        let url = self.url("/2/users/me?user.fields=subscription_type");
+        let url = self.url("/2/users/me");
         let body = self
-            .send_with_retry(&|http, _| http.get(&url), notify)
+            .send_with_retry(
+                &|http, _| {
+                    http.get(&url)
+                        .query(&[("user.fields", "subscription_type")])
+                },
+                notify,
+            )
             .await?;
         parse(&body, "who is signed in")
     }
@@ -175,11 +181,10 @@ impl XClient {
 
     /// `GET /2/media/upload?command=STATUS&media_id=…`
     pub async fn status(&self, media_id: &str, notify: Notify<'_>) -> Result<MediaAnswer, XError> {
-        let url = self.url(&format!(
-            "/2/media/upload?command=STATUS&media_id={media_id}"
-        ));
+        let url = self.url("/2/media/upload");
+        let query = [("command", "STATUS"), ("media_id", media_id)];
         let body = self
-            .send_with_retry(&|http, _| http.get(&url), notify)
+            .send_with_retry(&|http, _| http.get(&url).query(&query), notify)
             .await?;
         parse(&body, "the processing status")
     }
@@ -289,11 +294,13 @@ impl XClient {
         user_id: &str,
         notify: Notify<'_>,
     ) -> Result<Vec<PostAnswer>, XError> {
-        let url = self.url(&format!(
-            "/2/users/{user_id}/tweets?max_results=10&tweet.fields=created_at,attachments"
-        ));
+        let url = self.url(&format!("/2/users/{user_id}/tweets"));
+        let query = [
+            ("max_results", "10"),
+            ("tweet.fields", "created_at,attachments"),
+        ];
         let body = self
-            .send_with_retry(&|http, _| http.get(&url), notify)
+            .send_with_retry(&|http, _| http.get(&url).query(&query), notify)
             .await?;
         #[derive(Deserialize)]
         struct Page {
