@@ -451,7 +451,7 @@ pub fn refreshing(
         revoke_url: api.url("/2/oauth2/revoke"),
     };
     x_uploader::core::xclient::RefreshingTokens::new(
-        x_uploader::core::xclient::http_client(),
+        x_uploader::core::xclient::http_client().expect("an HTTP client"),
         app,
         "@practice_news",
         TokenSet {

@@ -63,7 +63,7 @@ impl PendingSignIn {
 pub struct Auth {
     pub config: Config,
     pub store: SecretStore,
-    http: reqwest::Client,
+    http: Result<reqwest::Client, XError>,
 }
 
 impl Auth {
@@ -79,6 +79,10 @@ impl Auth {
     pub fn with_keychain(config: Config) -> Auth {
         let store = SecretStore::keychain(config.keyring_service.clone());
         Auth::new(config, store)
+    }
+
+    fn http(&self) -> Result<&reqwest::Client, XError> {
+        self.http.as_ref().map_err(Clone::clone)
     }
 
     fn service(&self) -> String {
@@ -151,7 +155,7 @@ impl Auth {
             .await
             .map_err(|e| other(format!("Sign-in stopped unexpectedly ({e}).")))??;
         let tokens = oauth::exchange_code(
-            &self.http,
+            self.http()?,
             &app,
             &redirect_uri,
             &code,
@@ -198,7 +202,7 @@ impl Auth {
         let store = self.store.clone();
         let id = account.id.clone();
         Ok(RefreshingTokens::new(
-            self.http.clone(),
+            self.http()?.clone(),
             self.app()?,
             account.handle(),
             tokens,
@@ -235,7 +239,7 @@ impl Auth {
         .await
         .map_err(|e| other(e.to_string()))??;
         if let Some(tokens) = tokens
-            && let Err(e) = oauth::revoke(&self.http, &app, &tokens).await
+            && let Err(e) = oauth::revoke(self.http()?, &app, &tokens).await
         {
             tracing::warn!("revoking at X failed: {}", e.message);
             warning = Some(format!(

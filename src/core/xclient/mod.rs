@@ -24,8 +24,9 @@ pub use crate::core::config::X_API_BASE;
 
 /// The HTTP client every part of the app uses: redirects off (a token must
 /// never follow a redirect), bounded connects, a read timeout that tolerates
-/// slow links.
-pub fn http_client() -> reqwest::Client {
+/// slow links. No fallback: a default client would follow redirects with
+/// the credentials and wait for ever.
+pub fn http_client() -> Result<reqwest::Client, XError> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(15))
@@ -33,7 +34,12 @@ pub fn http_client() -> reqwest::Client {
         .tcp_keepalive(Duration::from_secs(30))
         .user_agent(concat!("x-uploader/", env!("CARGO_PKG_VERSION")))
         .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+        .map_err(|e| {
+            XError::new(
+                ErrorKind::Other,
+                format!("X Uploader could not set up its secure connections ({e})."),
+            )
+        })
 }
 
 /// When a rate limit lifts (unix s): X's `x-rate-limit-reset`, else a
@@ -82,7 +88,7 @@ impl XClient {
             None => parsed.host_str().unwrap_or("X").to_string(),
         };
         Ok(XClient {
-            http: http_client(),
+            http: http_client()?,
             base: base.trim_end_matches('/').to_string(),
             host,
             tokens,
