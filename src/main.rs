@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Some(Command::Whoami) => x_uploader::cli::whoami(cli.verbose),
         Some(Command::Resume(args)) => x_uploader::cli::resume(cli.verbose, args),
         Some(Command::Queue(args)) => x_uploader::cli::queue(cli.verbose, args),
+        Some(Command::Doctor(args)) => x_uploader::cli::doctor(cli.verbose, args),
         Some(Command::PracticeServer(args)) => x_uploader::cli::practice::run(args),
         Some(Command::Convert(args)) => x_uploader::cli::convert::run(args),
         Some(Command::MakeTestMedia(args)) => x_uploader::cli::testmedia::run(args),

@@ -4,6 +4,7 @@
 mod account;
 pub mod convert;
 mod credentials;
+mod doctor;
 mod extras;
 pub mod practice;
 mod progress;
@@ -18,6 +19,7 @@ mod window;
 
 pub use account::{accounts, login, logout, switch, whoami};
 pub use queue::queue;
+pub use doctor::doctor;
 pub use resume::resume;
 pub use run::{Failure, finish};
 pub use thread::thread;
@@ -80,6 +82,9 @@ pub enum Command {
     /// List the posts waiting for their time (`post --at`, `thread --at`),
     /// or cancel one.
     Queue(QueueArgs),
+    /// Check the setup: settings, client id, callback port, keychain, X
+    /// reachable, clock, sign-in, what the X app may do, limits left.
+    Doctor(DoctorArgs),
     /// Run an X-compatible practice server on 127.0.0.1 until Ctrl-C.
     PracticeServer(PracticeServerArgs),
     /// Make a video into an MP4 that X takes as it is (H.264 + AAC, at most
@@ -225,6 +230,13 @@ pub enum QueueAction {
         #[arg(value_name = "ID")]
         id: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print one JSON object on stdout instead of lines.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -36,6 +36,7 @@ impl From<crate::core::media::check::Refusal> for Failure {
 
 /// Print the outcome and turn it into the exit code.
 pub fn finish(result: Result<(), Failure>) -> ExitCode {
+    crate::core::xclient::seen::flush();
     let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -66,6 +67,7 @@ pub fn setup(verbose: u8) -> Result<Setup, Failure> {
     let logs = logging::init(&paths.log_dir(), verbose);
     // The window replaces this with its crash window.
     crate::ui::crash::install(paths.log_dir(), false);
+    crate::core::xclient::seen::keep_in(&paths.data_dir);
     let config = Config::load(paths)?;
     Ok(Setup {
         config,

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod compose;
 pub mod config;
 pub mod draft;
+pub mod doctor;
 pub mod engine;
 pub mod fsx;
 pub mod limits;

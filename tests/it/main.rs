@@ -4,6 +4,7 @@
 mod auth;
 mod captions;
 mod cli;
+mod doctor;
 mod engine;
 mod layers;
 mod packaging;

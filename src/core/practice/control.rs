@@ -173,7 +173,21 @@ fn settings(server: &Server, body: &Value) -> Reply {
     if let Some(v) = body["token_lifetime_secs"].as_u64() {
         t.token_lifetime_secs = v;
     }
+    if let Some(v) = body["clock_skew_secs"].as_i64() {
+        t.clock_skew_secs = v;
+    }
     done()
+}
+
+/// The `Date` header of a server whose clock is off (`clock_skew_secs`);
+/// `None` when it isn't (tiny_http then sends the true time).
+pub(crate) fn skewed_date(server: &Server) -> Option<String> {
+    let skew = lock(&server.tuning).clock_skew_secs;
+    (skew != 0).then(|| {
+        (chrono::Utc::now() + chrono::Duration::seconds(skew))
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string()
+    })
 }
 
 /// Make access tokens expire now (all, or one account's), as if two hours

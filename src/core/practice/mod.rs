@@ -100,6 +100,9 @@ pub(crate) struct Tuning {
     pub auto_approve: bool,
     pub token_lifetime_secs: u64,
     pub refuse_out_of_order: bool,
+    /// Seconds added to the time in every `Date` header (a server whose
+    /// clock differs from the client's).
+    pub clock_skew_secs: i64,
     pub rate_limit_overrides: HashMap<Endpoint, u32>,
 }
 
@@ -218,6 +221,7 @@ impl PracticeServer {
                 auto_approve: opts.auto_approve,
                 token_lifetime_secs: opts.token_lifetime_secs,
                 refuse_out_of_order: false,
+                clock_skew_secs: 0,
                 rate_limit_overrides: HashMap::new(),
             }),
             redirect_uris,

@@ -247,6 +247,9 @@ pub(crate) fn handle(server: &Server, mut req: Request) {
     if let Some(user) = call.user {
         reply = add_rate_headers(server, user, endpoint, reply);
     }
+    if let Some(date) = control::skewed_date(server) {
+        reply = reply.with_header("Date", date);
+    }
     let status = reply.status();
     match reply {
         Reply::Drop => {

@@ -14,6 +14,9 @@ pub enum ErrorKind {
     ConnectionDropped,
     /// 429: wait until `reset_at`.
     RateLimited,
+    /// X's usage cap for the app is spent (`usage-capped`): not a
+    /// 15-minute limit, so waiting does not help.
+    UsageCapped,
     /// 401 (after one refresh).
     Unauthorized,
     /// The refresh token was refused: the user must sign in again.
@@ -146,6 +149,15 @@ impl XError {
                 message: format!(
                     "X answered with something unexpected (status {status}, not X's usual answer)."
                 ),
+                status: Some(status),
+                reset_at,
+            };
+        }
+        // X's problem types, in plain words (see `problems`).
+        if let Some(p) = super::problems::explain(status, body) {
+            return XError {
+                kind: p.kind,
+                message: p.message(),
                 status: Some(status),
                 reset_at,
             };
