@@ -943,3 +943,42 @@ fn a_video_tile_shows_a_picture_from_it_and_what_it_is() {
     );
     gui.until("uploaded", all_ready);
 }
+
+#[test]
+fn a_refusal_of_the_x_app_shows_the_administrators_message() {
+    let dir = temp_dir();
+    let mut gui = Gui::start(&Setup::new(&dir));
+    gui.sign_in(NEWS);
+    gui.control(
+        "fail-next",
+        json!({
+            "endpoint": "create_tweet",
+            "status": 403,
+            "body": json!({
+                "title": "Client Forbidden",
+                "type": "https://api.twitter.com/2/problems/client-forbidden",
+                "reason": "client-not-enrolled",
+                "registration_url": "https://developer.x.com/en/portal/projects-and-apps",
+                "detail": "When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project.",
+            }).to_string(),
+        }),
+    );
+    gui.type_post("Hello from the office");
+    gui.click("Post");
+    gui.until("the post is refused", |app| {
+        matches!(app.model.post, PostState::Failed(_))
+    });
+    gui.harness.step();
+    assert!(
+        gui.harness
+            .query_by_label_contains("For your administrator: attach the X app to a Project")
+            .is_some(),
+        "{:?}",
+        gui.app().model.post
+    );
+    assert!(
+        gui.harness
+            .query_by_label_contains("https://developer.x.com/en/portal/projects-and-apps")
+            .is_some()
+    );
+}
