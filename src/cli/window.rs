@@ -12,6 +12,14 @@ pub fn window(cli: &Cli) -> ExitCode {
     if let Some(report) = &cli.crash_report {
         return run::finish(ui::crash::show(report).map_err(Failure::Error));
     }
+    if cli.command.is_none()
+        && let Some(word) = cli
+            .files
+            .first()
+            .and_then(|f| mistyped_command(f, &std::env::current_dir().unwrap_or_default()))
+    {
+        return run::finish(Err(Failure::Usage(no_such_command(&word))));
+    }
     run::finish((|| {
         let setup = run::setup(cli.verbose)?;
         ui::crash::install(setup.config.paths.log_dir(), true);
@@ -42,4 +50,56 @@ pub fn window(cli: &Cli) -> ExitCode {
             ))
         })
     })())
+}
+
+/// A first argument that is a bare word (no folder, no extension) and no
+/// existing file is a mistyped command, not a photo to open.
+fn mistyped_command(arg: &std::path::Path, cwd: &std::path::Path) -> Option<String> {
+    let word = arg.to_str()?;
+    let bare = !word.is_empty() && !word.contains(['/', '\\', '.']);
+    (bare && !cwd.join(arg).exists()).then(|| word.to_string())
+}
+
+/// "no such command “doctr”; did you mean `x-uploader doctor`?"
+fn no_such_command(word: &str) -> String {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    let closest = command
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(|c| (strsim::jaro_winkler(word, c.get_name()), c.get_name()))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match closest {
+        Some((_, name)) => format!(
+            "no such command “{word}”; did you mean `x-uploader {name}`? (`x-uploader --help` lists them all; a file of that name isn't here either.)"
+        ),
+        None => format!(
+            "no such command “{word}”, and no file of that name here. `x-uploader --help` lists the commands."
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn a_mistyped_command_is_not_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            mistyped_command(Path::new("doctr"), dir.path()).as_deref(),
+            Some("doctr")
+        );
+        assert!(no_such_command("doctr").contains("did you mean `x-uploader doctor`?"));
+        assert!(no_such_command("pst").contains("`x-uploader post`"));
+        assert!(!no_such_command("qqqqzzzz").contains("did you mean"));
+        // An existing file of that name, or anything with a dot or a folder,
+        // is a file to open.
+        std::fs::write(dir.path().join("doctr"), b"").unwrap();
+        assert_eq!(mistyped_command(Path::new("doctr"), dir.path()), None);
+        assert_eq!(mistyped_command(Path::new("photo.jpg"), dir.path()), None);
+        assert_eq!(mistyped_command(Path::new("pics/a"), dir.path()), None);
+    }
 }

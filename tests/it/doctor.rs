@@ -413,3 +413,20 @@ fn each_problem_type_reads_in_plain_words() {
         r.stderr
     );
 }
+
+#[test]
+fn a_mistyped_command_says_so_and_suggests_the_closest() {
+    let home = Home::new();
+    let r = run({
+        let mut c = home.command("http://127.0.0.1:1");
+        c.current_dir(home.dir.path()).arg("doctr");
+        c
+    });
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("error: no such command “doctr”; did you mean `x-uploader doctor`?"),
+        "{}",
+        r.stderr
+    );
+}
