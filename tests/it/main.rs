@@ -18,6 +18,7 @@ mod practice_shapes;
 mod resume;
 mod schedule;
 mod stops;
+mod sign_in_hints;
 mod support;
 mod thread;
 mod videos;

@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use super::oauth::{self, OAuthApp, TokenSet};
 use crate::core::secret::Secret;
@@ -52,6 +52,8 @@ pub struct RefreshingTokens {
     state: tokio::sync::Mutex<TokenSet>,
     on_rotate: OnRotate,
     refreshes: AtomicU32,
+    /// Seconds an access token lasts, learnt at the first refresh.
+    lifetime: AtomicU64,
 }
 
 impl RefreshingTokens {
@@ -69,6 +71,7 @@ impl RefreshingTokens {
             state: tokio::sync::Mutex::new(tokens),
             on_rotate,
             refreshes: AtomicU32::new(0),
+            lifetime: AtomicU64::new(u64::MAX),
         })
     }
 
@@ -94,6 +97,10 @@ impl RefreshingTokens {
             Err(e) => return Err(e),
         };
         self.refreshes.fetch_add(1, Ordering::SeqCst);
+        self.lifetime.store(
+            fresh.expires_at.saturating_sub(oauth::now_secs()),
+            Ordering::SeqCst,
+        );
         // Store the rotated refresh token before anything uses it: the old
         // one is already dead at X.
         if let Err(e) = (self.on_rotate)(&fresh) {
@@ -121,7 +128,10 @@ impl TokenSource for RefreshingTokens {
     fn token(&self) -> BoxFut<'_, Result<Secret, XError>> {
         Box::pin(async move {
             let mut state = self.state.lock().await;
-            if state.expires_within(60) && state.refresh.is_some() {
+            // Refresh a little before expiry (a minute, or half the
+            // token's life when that is shorter) rather than meet a 401.
+            let margin = (self.lifetime.load(Ordering::SeqCst) / 2).min(60);
+            if state.expires_within(margin) && state.refresh.is_some() {
                 return self.do_refresh(&mut state).await;
             }
             Ok(state.access.clone())

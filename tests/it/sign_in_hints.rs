@@ -1,0 +1,62 @@
+//! Sign-in that holds up: tokens refreshed before they expire, the callback
+//! heard on both loopback addresses of `localhost`, and a hint when the
+//! browser never comes back.
+
+use std::time::Duration;
+
+use x_uploader::core::auth::oauth::{OAuthApp, TokenSet, now_secs};
+use x_uploader::core::practice::PracticeOptions;
+use x_uploader::core::secret::Secret;
+use x_uploader::core::xclient::{RefreshingTokens, RetryConfig, XClient, http_client};
+
+use crate::support::*;
+
+#[test]
+fn tokens_are_refreshed_ahead_of_expiry_not_after_a_401() {
+    let server = server(PracticeOptions {
+        token_lifetime_secs: 6,
+        ..PracticeOptions::default()
+    });
+    let api = Api::new(&server);
+    let t = api.login();
+    let app = OAuthApp {
+        client_id: "practice-public".into(),
+        client_secret: None,
+        authorize_url: api.url("/i/oauth2/authorize"),
+        token_url: api.url("/2/oauth2/token"),
+        revoke_url: api.url("/2/oauth2/revoke"),
+    };
+    let tokens = RefreshingTokens::new(
+        http_client(),
+        app,
+        "@practice_news",
+        TokenSet {
+            access: Secret::new(t.access.clone()),
+            refresh: t.refresh.clone().map(Secret::new),
+            expires_at: now_secs() + 6,
+            scopes: vec![],
+        },
+        Box::new(|_| Ok(())),
+    );
+    let client = XClient::new(server.base_url(), tokens.clone(), RetryConfig::default()).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let me = || rt.block_on(client.me(&|_| {})).unwrap().username;
+    // Under a minute left of a token whose lifetime is not known yet.
+    assert_eq!(me(), "practice_news");
+    assert_eq!(tokens.refresh_count(), 1);
+    // A fresh 6-second token is good for now…
+    assert_eq!(me(), "practice_news");
+    assert_eq!(tokens.refresh_count(), 1);
+    // …and refreshed once less than half its life is left.
+    std::thread::sleep(Duration::from_millis(3500));
+    assert_eq!(me(), "practice_news");
+    assert_eq!(tokens.refresh_count(), 2);
+    let requests = api.inspect("requests?endpoint=users_me")["requests"].clone();
+    let statuses: Vec<u64> = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, vec![200, 200, 200], "X never had to say 401");
+}
