@@ -60,3 +60,43 @@ fn tokens_are_refreshed_ahead_of_expiry_not_after_a_401() {
         .collect();
     assert_eq!(statuses, vec![200, 200, 200], "X never had to say 401");
 }
+
+#[test]
+fn a_localhost_callback_is_heard_on_both_loopback_addresses() {
+    use std::sync::atomic::AtomicBool;
+    use x_uploader::core::auth::loopback;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let has_ipv6 = std::net::TcpListener::bind(("::1", 0)).is_ok();
+    for host in ["127.0.0.1", "[::1]"] {
+        if host == "[::1]" && !has_ipv6 {
+            continue;
+        }
+        let uri = format!("http://localhost:{port}/callback");
+        let l = loopback::bind(std::slice::from_ref(&uri)).unwrap();
+        let addrs: Vec<String> = l.local_addrs().iter().map(|a| a.ip().to_string()).collect();
+        assert_eq!(addrs[0], "127.0.0.1");
+        if has_ipv6 {
+            assert_eq!(addrs, ["127.0.0.1", "::1"]);
+        }
+        let waiter = std::thread::spawn(move || {
+            l.wait(
+                &Secret::new("s"),
+                Duration::from_secs(10),
+                std::sync::Arc::new(AtomicBool::new(false)),
+            )
+        });
+        let page =
+            reqwest::blocking::get(format!("http://{host}:{port}/callback?state=s&code=c0de"))
+                .unwrap();
+        assert_eq!(page.status(), 200, "{host}");
+        assert_eq!(waiter.join().unwrap().unwrap(), "c0de", "{host}");
+    }
+    // A 127.0.0.1 redirect listens there only.
+    let uri = format!("http://127.0.0.1:{port}/callback");
+    let l = loopback::bind(std::slice::from_ref(&uri)).unwrap();
+    assert_eq!(l.local_addrs().len(), 1);
+}

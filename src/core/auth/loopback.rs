@@ -1,6 +1,7 @@
 //! The loopback listener that receives X's redirect after sign-in: on
-//! 127.0.0.1 only, on the port of the first configured redirect URI that is
-//! free, GETs on that path only. A callback with a wrong or missing `state`
+//! 127.0.0.1 only (and ::1 too for a `localhost` redirect URI, which a
+//! browser may resolve to either), on the port of the first configured
+//! redirect URI that is free, GETs on that path only. A callback with a wrong or missing `state`
 //! gets an error page and the listener keeps waiting for the real one.
 
 use std::io::Write;
@@ -42,7 +43,8 @@ pub enum SignInError {
 
 /// A bound listener, waiting for the browser.
 pub struct Listener {
-    server: tiny_http::Server,
+    /// 127.0.0.1, and ::1 for `localhost`.
+    servers: Vec<tiny_http::Server>,
     redirect_uri: String,
     path: String,
 }
@@ -79,13 +81,15 @@ fn bind_once(redirect_uris: &[String]) -> Result<Listener, SignInError> {
         let (Some(port), "http") = (parsed.port(), parsed.scheme()) else {
             return Err(SignInError::BadRedirect(uri.clone()));
         };
-        if !matches!(parsed.host_str(), Some("127.0.0.1") | Some("localhost")) {
-            return Err(SignInError::BadRedirect(uri.clone()));
-        }
-        match tiny_http::Server::http(("127.0.0.1", port)) {
-            Ok(server) => {
+        let localhost = match parsed.host_str() {
+            Some("127.0.0.1") => false,
+            Some("localhost") => true,
+            _ => return Err(SignInError::BadRedirect(uri.clone())),
+        };
+        match listen(port, localhost) {
+            Ok(servers) => {
                 return Ok(Listener {
-                    server,
+                    servers,
                     redirect_uri: uri.clone(),
                     path: parsed.path().to_string(),
                 });
@@ -99,13 +103,38 @@ fn bind_once(redirect_uris: &[String]) -> Result<Listener, SignInError> {
     Err(SignInError::PortsBusy(busy.join(", ")))
 }
 
+/// Listen on 127.0.0.1:`port`, and on [::1]:`port` when `both` (skipped
+/// where the computer has no IPv6; another program on it makes the port busy).
+fn listen(port: u16, both: bool) -> std::io::Result<Vec<tiny_http::Server>> {
+    let server = |l: std::net::TcpListener| {
+        tiny_http::Server::from_listener(l, None).map_err(std::io::Error::other)
+    };
+    let mut servers = vec![server(std::net::TcpListener::bind(("127.0.0.1", port))?)?];
+    if both {
+        match std::net::TcpListener::bind(("::1", port)) {
+            Ok(l) => servers.push(server(l)?),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => return Err(e),
+            Err(e) => tracing::info!("no IPv6 loopback for the callback: {e}"),
+        }
+    }
+    Ok(servers)
+}
+
 impl Listener {
     pub fn redirect_uri(&self) -> &str {
         &self.redirect_uri
     }
 
     pub fn local_addr(&self) -> Option<std::net::SocketAddr> {
-        self.server.server_addr().to_ip()
+        self.servers.first()?.server_addr().to_ip()
+    }
+
+    /// Every address listened on.
+    pub fn local_addrs(&self) -> Vec<std::net::SocketAddr> {
+        self.servers
+            .iter()
+            .filter_map(|s| s.server_addr().to_ip())
+            .collect()
     }
 
     /// Wait for the browser's callback carrying `state`; give up after
@@ -124,11 +153,13 @@ impl Listener {
             if Instant::now() >= deadline {
                 return Err(SignInError::TimedOut(timeout.as_secs().div_ceil(60)));
             }
-            let Ok(Some(request)) = self.server.recv_timeout(Duration::from_millis(100)) else {
-                continue;
-            };
-            if let Some(outcome) = self.answer(request, state) {
-                return outcome;
+            let slice = Duration::from_millis(100 / self.servers.len().max(1) as u64);
+            for server in &self.servers {
+                if let Ok(Some(request)) = server.recv_timeout(slice)
+                    && let Some(outcome) = self.answer(request, state)
+                {
+                    return outcome;
+                }
             }
         }
     }
