@@ -7,7 +7,9 @@ use std::sync::atomic::AtomicBool;
 
 use super::run::{self, Failure};
 use super::{LoginArgs, LogoutArgs, SwitchArgs};
+use crate::core::auth::loopback::{self, SIGN_IN_HINT_AFTER};
 use crate::core::auth::{Accounts, Auth, session::SIGN_IN_TIMEOUT};
+use crate::core::config::process_env;
 use crate::core::xclient::{RetryConfig, XClient};
 
 fn auth(verbose: u8) -> Result<(Auth, run::Setup), Failure> {
@@ -41,19 +43,40 @@ pub fn login(verbose: u8, args: &LoginArgs) -> ExitCode {
             }
             let _ = writeln!(err, "{}", pending.url);
             let _ = writeln!(err, "Waiting for your browser…");
+            let hint = loopback::callback_hint(pending.redirect_uri());
             let cancel = Arc::new(AtomicBool::new(false));
             let finish = auth.finish(pending, SIGN_IN_TIMEOUT, cancel.clone());
-            tokio::select! {
-                r = finish => r.map_err(Failure::from),
-                _ = tokio::signal::ctrl_c() => {
-                    cancel.store(true, std::sync::atomic::Ordering::SeqCst);
-                    Err(Failure::Interrupted)
+            tokio::pin!(finish);
+            let hint_after = tokio::time::sleep(hint_delay());
+            tokio::pin!(hint_after);
+            let mut hinted = false;
+            loop {
+                tokio::select! {
+                    r = &mut finish => break r.map_err(Failure::from),
+                    _ = &mut hint_after, if !hinted => {
+                        hinted = true;
+                        let _ = writeln!(err, "{hint}");
+                    }
+                    _ = tokio::signal::ctrl_c() => {
+                        cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+                        break Err(Failure::Interrupted);
+                    }
                 }
             }
         })?;
         println!("Signed in as {}", account.handle());
         Ok(())
     })())
+}
+
+/// When to print the callback hint (tests shorten it with
+/// `X_UPLOADER_SIGN_IN_HINT_SECS`).
+fn hint_delay() -> std::time::Duration {
+    process_env("X_UPLOADER_SIGN_IN_HINT_SECS")
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(std::time::Duration::from_secs_f64)
+        .unwrap_or(SIGN_IN_HINT_AFTER)
 }
 
 pub fn logout(verbose: u8, args: &LogoutArgs) -> ExitCode {

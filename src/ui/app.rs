@@ -33,6 +33,11 @@ pub struct View {
     pub dialog: Option<Dialog>,
     /// The Settings form while open.
     pub settings: Option<Edit>,
+    /// How long the sign-in waits before naming the callback URL to
+    /// register (default [`SIGN_IN_HINT_AFTER`]; tests shorten it).
+    ///
+    /// [`SIGN_IN_HINT_AFTER`]: crate::core::auth::loopback::SIGN_IN_HINT_AFTER
+    pub sign_in_hint_after: Option<std::time::Duration>,
     /// Theme, text size and practice (the title) as last applied.
     applied_appearance: Option<(Option<String>, Option<f32>, bool)>,
 }

@@ -58,6 +58,7 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                         app.send(Command::CancelSignIn);
                     }
                 });
+                super::sign_in_hint::show(app, ui, &url);
                 if let Some((notice, _)) = &app.model.notice {
                     ui.label(RichText::new(notice).weak());
                 }

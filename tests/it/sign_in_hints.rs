@@ -100,3 +100,48 @@ fn a_localhost_callback_is_heard_on_both_loopback_addresses() {
     let l = loopback::bind(std::slice::from_ref(&uri)).unwrap();
     assert_eq!(l.local_addrs().len(), 1);
 }
+
+#[test]
+fn cli_login_names_the_callback_url_when_the_browser_never_comes_back() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let server = quick_server();
+    let home = crate::cli::Home::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let mut child = home
+        .command(server.base_url())
+        .env("X_UPLOADER_CLIENT_ID", "practice-public")
+        .env("X_UPLOADER_REDIRECT_URI", &redirect)
+        .env("X_UPLOADER_SIGN_IN_HINT_SECS", "0.5")
+        .args(["login", "--no-browser"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let hint = loop {
+        let line = lines.next().expect("login still waiting").unwrap();
+        if line.starts_with("Still waiting") {
+            break line;
+        }
+        seen.push(line);
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        seen.last().map(String::as_str),
+        Some("Waiting for your browser…")
+    );
+    assert!(
+        hint.contains(&format!(
+            "your administrator must register {redirect} as a Callback URI"
+        )),
+        "{hint}"
+    );
+}

@@ -982,3 +982,33 @@ fn a_refusal_of_the_x_app_shows_the_administrators_message() {
             .is_some()
     );
 }
+
+#[test]
+fn a_sign_in_that_never_comes_back_names_the_callback_url_to_register() {
+    let dir = temp_dir();
+    let setup = Setup::new(&dir);
+    let mut gui = Gui::start(&setup);
+    gui.harness.state_mut().view.sign_in_hint_after = Some(Duration::from_millis(300));
+    gui.click("Sign in with X");
+    gui.until("the app waits for the browser", |app| {
+        matches!(app.model.sign_in, SignIn::Waiting { .. })
+    });
+    assert!(gui.harness.query_by_label("Copy callback URL").is_none());
+    let hint = format!(
+        "your administrator must register {} as a Callback URI",
+        setup.redirect
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while gui.harness.query_by_label_contains(&hint).is_none() {
+        assert!(Instant::now() < deadline, "no hint about the callback URL");
+        gui.harness.step();
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    gui.click("Copy callback URL");
+    assert!(
+        gui.harness
+            .query_by_label_contains("The callback URL is on the clipboard")
+            .is_some()
+    );
+    gui.click("Cancel");
+}

@@ -16,6 +16,27 @@ use crate::core::secret::Secret;
 /// How long to wait for the browser by default.
 pub const SIGN_IN_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
+/// After this long without the browser coming back, say what usually
+/// causes it ([`callback_hint`]).
+pub const SIGN_IN_HINT_AFTER: Duration = Duration::from_secs(60);
+
+/// What usually keeps the browser from coming back: X refused the callback
+/// URL because the X app doesn't have it registered.
+pub fn callback_hint(redirect_uri: &str) -> String {
+    format!(
+        "Still waiting. If X showed an error about the callback URL (or “You weren't able to give access to the App”), your administrator must register {redirect_uri} as a Callback URI in the X app's User authentication settings."
+    )
+}
+
+/// The redirect URI of an authorize URL (to name it in the hint).
+pub fn redirect_uri_of(authorize_url: &str) -> Option<String> {
+    url::Url::parse(authorize_url)
+        .ok()?
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| v.into_owned())
+}
+
 /// Why a sign-in in the browser did not give us a code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignInError {
