@@ -9,6 +9,7 @@ mod dialogs;
 pub mod model;
 mod perf;
 mod settings;
+mod setup_check;
 mod sign_in_hint;
 mod theme;
 mod tile;

@@ -1012,3 +1012,46 @@ fn a_sign_in_that_never_comes_back_names_the_callback_url_to_register() {
     );
     gui.click("Cancel");
 }
+
+#[test]
+fn check_setup_in_settings_lists_each_check() {
+    let dir = temp_dir();
+    let mut gui = Gui::start(&Setup::new(&dir));
+    gui.harness
+        .get_all_by_role_and_label(egui::accesskit::Role::Button, "Settings")
+        .next()
+        .unwrap()
+        .click();
+    gui.harness.step();
+    gui.harness.step();
+    gui.click("Check setup");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while gui
+        .app()
+        .view
+        .setup_check
+        .as_ref()
+        .and_then(|c| c.report())
+        .is_none()
+    {
+        assert!(Instant::now() < deadline, "the check never ended");
+        gui.harness.step();
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    gui.harness.step();
+    let base = gui.base();
+    let host = base.trim_start_matches("http://");
+    // Practice mode: the practice server and its app are checked.
+    for line in [
+        "OK — Client id: practice-public".to_string(),
+        format!("OK — X reachable: {host} answers"),
+        "OK — Keychain: reachable and unlocked".to_string(),
+        "Problem — Sign-in:".to_string(),
+    ] {
+        assert!(
+            gui.harness.query_by_label_contains(&line).is_some(),
+            "no line {line:?}: {:?}",
+            gui.app().view.setup_check.as_ref().unwrap().report()
+        );
+    }
+}

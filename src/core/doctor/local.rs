@@ -23,7 +23,7 @@ pub fn client_id(config: &Config) -> Check {
             NAME,
             "none is set, so nobody can sign in to X with this copy.",
             Who::Administrator,
-            "copy the X app's OAuth 2.0 client id from the developer portal into Settings → X app (or X_UPLOADER_CLIENT_ID).",
+            "copy the X app's OAuth 2.0 client id from the developer portal into Settings, under X app (or X_UPLOADER_CLIENT_ID).",
         ),
     }
 }

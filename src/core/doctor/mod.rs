@@ -87,7 +87,12 @@ impl Check {
             State::Fail => "✗",
             State::Skipped => "–",
         };
-        let mut line = format!("{mark} {}: {}", self.name, self.said);
+        format!("{mark} {}", self.text())
+    }
+
+    /// The line without its mark.
+    pub fn text(&self) -> String {
+        let mut line = format!("{}: {}", self.name, self.said);
         match (&self.fix, self.who) {
             (Some(fix), Some(who)) => line.push_str(&format!(" To fix ({}): {fix}", who.words())),
             (None, Some(who)) => line.push_str(&format!(" ({} can fix this)", who.words())),
@@ -123,6 +128,12 @@ impl Report {
 
 /// Run every check for the settings in `paths` and the process environment.
 pub async fn run(paths: Paths) -> Report {
+    run_with(paths, Vec::new()).await
+}
+
+/// The same, with some environment variables given (the window passes its
+/// keychain service, and in practice mode the practice server and app).
+pub async fn run_with(paths: Paths, overrides: Vec<(&'static str, String)>) -> Report {
     let mut checks = Vec::new();
     let file = match FileConfig::read(&paths.config_file()) {
         Ok(file) => {
@@ -152,7 +163,14 @@ pub async fn run(paths: Paths) -> Report {
             FileConfig::default()
         }
     };
-    let config = Config::from_parts(paths, file, &process_env);
+    let env = move |name: &str| {
+        overrides
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+            .or_else(|| process_env(name))
+    };
+    let config = Config::from_parts(paths, file, &env);
     checks.push(local::client_id(&config));
     checks.push(local::callback_port(&config));
     checks.push(local::keychain(&config).await);
