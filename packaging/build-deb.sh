@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the .deb on a Debian machine: installs what it needs (cargo-deb,
-# dpkg-dev for dpkg-shlibdeps), makes an optimised release build, packages
+# dpkg-dev for dpkg-shlibdeps), makes the optimised `dist` build, packages
 # the binary, desktop entry, icons and AppStream metainfo, and checks the
 # result. Prints the .deb's path last.
 set -euo pipefail
@@ -20,7 +20,7 @@ command -v cargo-deb >/dev/null 2>&1 || cargo install --locked cargo-deb
 desktop-file-validate packaging/linux/*.desktop
 appstreamcli validate --no-net packaging/linux/*.metainfo.xml
 
-cargo deb
+cargo deb --profile dist
 deb=$(ls -t target/debian/x-uploader_*.deb | head -1)
 echo "Contents:"
 dpkg-deb -c "$deb" | awk '{print $6}'

@@ -286,10 +286,10 @@ fn run() -> R<()> {
     let bin = exe
         .parent()
         .and_then(Path::parent)
-        .ok_or("where is target/release?")?
+        .ok_or("where is the build (target/dist)?")?
         .join("x-uploader");
     if !bin.exists() {
-        return Err("build the release binary first (scripts/bench.sh does)".into());
+        return Err("build the dist binary first (scripts/bench.sh does)".into());
     }
     let out_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/benchmarks");
     std::fs::create_dir_all(&out_dir)?;
@@ -342,7 +342,7 @@ fn run() -> R<()> {
 
     if cfg!(debug_assertions) {
         // A debug build would measure itself, not the link.
-        return Err("measure with the release build: scripts/bench.sh".into());
+        return Err("measure with the dist build: scripts/bench.sh".into());
     }
 
     let mut files = std::collections::HashMap::new();

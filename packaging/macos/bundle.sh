@@ -4,14 +4,14 @@
 # Needs Xcode's command line tools; `hdiutil` makes the disk image.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-cargo build --release
-app="target/release/X Uploader.app"
+cargo build --profile dist
+app="target/dist/X Uploader.app"
 rm -rf "$app"
 mkdir -p "$app/Contents/MacOS" "$app/Contents/Resources"
-cp target/release/x-uploader "$app/Contents/MacOS/x-uploader"
+cp target/dist/x-uploader "$app/Contents/MacOS/x-uploader"
 cp packaging/macos/Info.plist "$app/Contents/Info.plist"
 cp assets/icons/x-uploader.icns "$app/Contents/Resources/x-uploader.icns"
 # Ad-hoc signature so Gatekeeper lets a locally built app start.
 codesign --force --deep --sign - "$app"
-hdiutil create -volname "X Uploader" -srcfolder "$app" -ov -format UDZO target/release/x-uploader.dmg
-echo "target/release/x-uploader.dmg"
+hdiutil create -volname "X Uploader" -srcfolder "$app" -ov -format UDZO target/dist/x-uploader.dmg
+echo "target/dist/x-uploader.dmg"

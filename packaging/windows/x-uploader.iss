@@ -1,5 +1,5 @@
 ; Inno Setup script for the Windows installer. Build on Windows:
-;   cargo build --release
+;   cargo build --profile dist
 ;   iscc packaging\windows\x-uploader.iss
 ; The executable carries its icon (build.rs embeds assets\icons\x-uploader.ico)
 ; and opens no console window when double-clicked (windows_subsystem in
@@ -17,7 +17,7 @@ AppPublisher=The X Uploader developers
 DefaultDirName={autopf}\{#AppName}
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
-OutputDir=..\..\target\release
+OutputDir=..\..\target\dist
 OutputBaseFilename=x-uploader-{#AppVersion}-setup
 SetupIconFile=..\..\assets\icons\x-uploader.ico
 UninstallDisplayIcon={app}\{#AppExe}
@@ -32,7 +32,7 @@ ChangesAssociations=yes
 Name: "desktopicon"; Description: "Create a desktop icon"; Flags: unchecked
 
 [Files]
-Source: "..\..\target\release\{#AppExe}"; DestDir: "{app}"; Flags: ignoreversion
+Source: "..\..\target\dist\{#AppExe}"; DestDir: "{app}"; Flags: ignoreversion
 Source: "..\..\README.md"; DestDir: "{app}"; Flags: ignoreversion isreadme
 
 [Icons]

@@ -62,7 +62,7 @@ fn packaging_files_agree_with_the_app() {
     for asset in assets {
         let source = asset[0].as_str().unwrap();
         let target = asset[1].as_str().unwrap();
-        if source != "target/release/x-uploader" {
+        if source != "target/dist/x-uploader" {
             assert!(repo(source).exists(), "{source} is packaged but missing");
         }
         if target.contains("/icons/hicolor/") {
