@@ -69,6 +69,7 @@ pub async fn checks(config: &Config) -> Vec<Check> {
     out.push(sign_in);
     out.push(app);
     out.push(limits(
+        &seen::origin_of(&config.api_base),
         headers.as_ref(),
         &seen::load(&config.paths.data_dir),
     ));
@@ -304,15 +305,15 @@ async fn me(
 
 /// Upload and post limits left: from this check's answer and the
 /// `x-rate-limit-*` headers last seen on uploads and posts.
-fn limits(me: Option<&HeaderMap>, seen: &Seen) -> Check {
+fn limits(origin: &str, me: Option<&HeaderMap>, seen: &Seen) -> Check {
     let mut seen = seen.clone();
     if let Some(h) = me {
-        seen.record("/2/users/me", h);
+        seen.record(origin, "/2/users/me", h);
     }
     let now = crate::core::auth::oauth::now_secs();
     let mut parts = Vec::new();
     let mut spent = Vec::new();
-    for (what, limit) in seen.current(now) {
+    for (what, limit) in seen.current(origin, now) {
         parts.push(format!(
             "{what}: {} of {} left",
             limit.remaining, limit.limit

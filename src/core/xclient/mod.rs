@@ -127,7 +127,7 @@ impl XClient {
             .await
             .map_err(|e| XError::from_reqwest(&e, &self.host))?;
         self.reached.store(true, Ordering::Relaxed);
-        seen::note(response.url().path(), response.headers());
+        seen::note(response.url(), response.headers());
         let status = response.status().as_u16();
         let reset_at = rate_limit_reset(response.headers(), crate::core::clock::now_secs());
         let body = response

@@ -19,10 +19,18 @@ pub struct Limit {
     pub reset: u64,
 }
 
-/// The limits last seen, by what they limit ("uploads", "posts", …).
+/// The limits last seen, by server ("https://api.x.com", or a practice
+/// server) and what they limit ("uploads", "posts", …).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seen {
-    limits: BTreeMap<String, Limit>,
+    limits: BTreeMap<String, BTreeMap<String, Limit>>,
+}
+
+/// "https://api.x.com" for any URL on that server.
+pub fn origin_of(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| url.to_string())
 }
 
 fn group(path: &str) -> Option<&'static str> {
@@ -38,8 +46,9 @@ fn group(path: &str) -> Option<&'static str> {
 }
 
 impl Seen {
-    /// Note the limit headers of an answer to `path`, if it has them.
-    pub fn record(&mut self, path: &str, headers: &HeaderMap) -> bool {
+    /// Note the limit headers of an answer from `origin` to `path`, if it
+    /// has them.
+    pub fn record(&mut self, origin: &str, path: &str, headers: &HeaderMap) -> bool {
         let Some(group) = group(path) else {
             return false;
         };
@@ -56,7 +65,7 @@ impl Seen {
         ) else {
             return false;
         };
-        self.limits.insert(
+        self.limits.entry(origin.to_string()).or_default().insert(
             group.to_string(),
             Limit {
                 limit,
@@ -67,10 +76,12 @@ impl Seen {
         true
     }
 
-    /// Limits whose window has not started afresh by `now`.
-    pub fn current(&self, now: u64) -> Vec<(&str, Limit)> {
+    /// Limits of `origin` whose window has not started afresh by `now`.
+    pub fn current(&self, origin: &str, now: u64) -> Vec<(&str, Limit)> {
         self.limits
-            .iter()
+            .get(origin)
+            .into_iter()
+            .flatten()
             .filter(|(_, l)| l.reset > now)
             .map(|(k, l)| (k.as_str(), *l))
             .collect()
@@ -110,12 +121,15 @@ pub fn keep_in(data_dir: &Path) {
 }
 
 /// Called with every answer from X; writes at most once a second.
-pub fn note(path: &str, headers: &HeaderMap) {
+pub fn note(url: &reqwest::Url, headers: &HeaderMap) {
     let mut k = KEEPER.lock().unwrap_or_else(|e| e.into_inner());
     let Some(keeper) = k.as_mut() else {
         return;
     };
-    if keeper.seen.record(path, headers) {
+    if keeper
+        .seen
+        .record(&url.origin().ascii_serialization(), url.path(), headers)
+    {
         keeper.dirty = true;
         if keeper
             .written
@@ -157,11 +171,15 @@ mod tests {
         h.insert("x-rate-limit-remaining", "0".parse().unwrap());
         h.insert("x-rate-limit-reset", "2000".parse().unwrap());
         let mut s = Seen::default();
-        assert!(s.record("/2/tweets", &h));
-        assert!(!s.record("/2/users/1/tweets", &h));
-        assert!(s.record("/2/media/upload/7/append", &h));
-        assert_eq!(s.current(1000).len(), 2);
-        assert_eq!(s.current(1000)[1].0, "uploads");
-        assert!(s.current(2000).is_empty(), "the window started afresh");
+        let x = origin_of("https://api.x.com/2/tweets");
+        assert_eq!(x, "https://api.x.com");
+        assert!(s.record(&x, "/2/tweets", &h));
+        assert!(!s.record(&x, "/2/users/1/tweets", &h));
+        assert!(s.record(&x, "/2/media/upload/7/append", &h));
+        assert_eq!(s.current(&x, 1000).len(), 2);
+        assert_eq!(s.current(&x, 1000)[1].0, "uploads");
+        assert!(s.current(&x, 2000).is_empty(), "the window started afresh");
+        // A practice server's limits are its own.
+        assert!(s.current("http://127.0.0.1:4010", 1000).is_empty());
     }
 }
