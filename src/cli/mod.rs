@@ -18,8 +18,8 @@ mod upload;
 mod window;
 
 pub use account::{accounts, login, logout, switch, whoami};
-pub use queue::queue;
 pub use doctor::doctor;
+pub use queue::queue;
 pub use resume::resume;
 pub use run::{Failure, finish};
 pub use thread::thread;
