@@ -27,7 +27,7 @@ fn tokens_are_refreshed_ahead_of_expiry_not_after_a_401() {
         revoke_url: api.url("/2/oauth2/revoke"),
     };
     let tokens = RefreshingTokens::new(
-        http_client(),
+        http_client().expect("an HTTP client"),
         app,
         "@practice_news",
         TokenSet {

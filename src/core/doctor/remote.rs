@@ -24,7 +24,6 @@ const APP: &str = "What the X app may do";
 const LIMITS: &str = "Limits left";
 
 pub async fn checks(config: &Config) -> Vec<Check> {
-    let http = http_client();
     let host = url::Url::parse(&config.api_base)
         .ok()
         .and_then(|u| {
@@ -39,24 +38,22 @@ pub async fn checks(config: &Config) -> Vec<Check> {
     let me_url = format!("{}/2/users/me", config.api_base);
     // X's spec needs no sign-in; any answer at all means X is reachable.
     let probe = format!("{}/2/openapi.json", config.api_base);
+    let http = match http_client() {
+        Ok(h) => h,
+        Err(e) => {
+            let failed = Check::fail(
+                "x_reachable",
+                REACH,
+                e.message,
+                Who::You,
+                "Restart X Uploader; if this stays, send the log to whoever supports it.",
+            );
+            return with_rest_skipped(failed, &host);
+        }
+    };
     let answer = match http.get(&probe).send().await {
         Ok(a) => a,
-        Err(e) => {
-            let mut out = vec![unreachable(&e, &host)];
-            for (id, name) in [
-                ("clock", CLOCK),
-                ("sign_in", SIGN_IN),
-                ("x_app", APP),
-                ("limits", LIMITS),
-            ] {
-                out.push(Check::skipped(
-                    id,
-                    name,
-                    format!("not checked ({host} can't be reached)"),
-                ));
-            }
-            return out;
-        }
+        Err(e) => return with_rest_skipped(unreachable(&e, &host), &host),
     };
     let mut out = vec![
         Check::pass("x_reachable", REACH, format!("{host} answers")),
@@ -81,6 +78,24 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(String::from)
+}
+
+/// X can't be reached: the first check says why, the ones after it aren't run.
+fn with_rest_skipped(failed: Check, host: &str) -> Vec<Check> {
+    let mut out = vec![failed];
+    for (id, name) in [
+        ("clock", CLOCK),
+        ("sign_in", SIGN_IN),
+        ("x_app", APP),
+        ("limits", LIMITS),
+    ] {
+        out.push(Check::skipped(
+            id,
+            name,
+            format!("not checked ({host} can't be reached)"),
+        ));
+    }
+    out
 }
 
 fn unreachable(e: &reqwest::Error, host: &str) -> Check {
