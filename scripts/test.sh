@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth time procps desktop-file-utils appstream ffmpeg)
+packages=(dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth time procps desktop-file-utils appstream ffmpeg imagemagick libheif-examples libimage-exiftool-perl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

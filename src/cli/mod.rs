@@ -148,10 +148,20 @@ impl TuningArgs {
     }
 }
 
+/// What may be done to photos: shared by `upload` and `post`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PhotoArgs {
+    /// Don't convert photos X wouldn't take as they are (over 5 MB, HEIC, TIFF, BMP…): refuse them instead.
+    #[arg(long)]
+    pub no_convert: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct UploadArgs {
     #[command(flatten)]
     pub tuning: TuningArgs,
+    #[command(flatten)]
+    pub photos: PhotoArgs,
     /// Files to upload; each becomes its own media.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -161,6 +171,8 @@ pub struct UploadArgs {
 pub struct PostArgs {
     #[command(flatten)]
     pub tuning: TuningArgs,
+    #[command(flatten)]
+    pub photos: PhotoArgs,
     /// The post's text.
     #[arg(long)]
     pub text: Option<String>,

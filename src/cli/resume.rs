@@ -130,7 +130,7 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
             // Files of `x-uploader upload`: each its own media.
             let mut started = Vec::new();
             for entry in entries.iter().filter(|e| e.owner == Owner::CliUpload).cloned() {
-                let path = entry.file.path.clone();
+                let path = entry.source.clone().unwrap_or_else(|| entry.file.path.clone());
                                 match prepare(checking, &journal, entry) {
                     Ok(Prepared::Start(media, point, record)) => {
                         let id = engine.start_journaled(media, point, Some(record.clone()));
@@ -138,7 +138,7 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
                     }
                     Ok(Prepared::Ready(_, media_id, record)) => {
                         lines.push(format!("{media_id}\t{}", path.display()));
-                        record.remove();
+                        record.remove_with_copy();
                     }
                     Err(message) => failures.push(message),
                 }
@@ -147,11 +147,11 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
                 match engine.wait(id).await {
                     Ok(Uploaded { media_id, .. }) => {
                         lines.push(format!("{media_id}\t{}", path.display()));
-                        record.remove();
+                        record.remove_with_copy();
                     }
                     Err(e) => {
                         if !worth_resuming(&e) {
-                            record.remove();
+                            record.remove_with_copy();
                         }
                         failures.push(e.message);
                     }
@@ -284,7 +284,7 @@ fn forget_thread(journal: &Journal, thread: &[PostIntent], records: &[Record]) {
         journal.remove_post(&intent.id);
     }
     for r in records {
-        r.remove();
+        r.remove_with_copy();
     }
 }
 
@@ -358,7 +358,7 @@ async fn resume_thread(
             tracing::warn!("the journal can't note a thread's post: {e}");
         }
         for r in &records[i] {
-            r.remove();
+            r.remove_with_copy();
         }
     };
     let result = publish_thread(

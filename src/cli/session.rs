@@ -14,7 +14,8 @@ use crate::core::config::Config;
 use crate::core::engine::journal::{Journal, Record};
 use crate::core::engine::{Engine, Uploaded};
 use crate::core::limits::{AccountTier, MediaKind};
-use crate::core::media::check::{self, CheckedMedia};
+use crate::core::media::check::CheckedMedia;
+use crate::core::media::prepare;
 use crate::core::media::probe;
 use crate::core::xclient::api::User;
 use crate::core::xclient::{ErrorKind, RetryConfig, RetryNotice, XClient, XError};
@@ -95,7 +96,7 @@ pub fn forget_post<'a>(
 ) {
     journal.remove_post(post_id);
     for r in records {
-        r.remove();
+        r.remove_with_copy();
     }
 }
 
@@ -139,19 +140,41 @@ pub fn usage_of(flags: &TuningArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Check every file, preparing photos (cleaned or converted copies); each
+/// photo that was changed gets its line on stderr.
 pub fn check_all(
+    config: &Config,
     files: &[PathBuf],
     tier: AccountTier,
     keep_location: bool,
+    no_convert: bool,
 ) -> Result<Vec<CheckedMedia>, Failure> {
-    files
-        .iter()
-        .map(|f| {
-            check::check_file(f, tier)
-                .map(|c| c.keep_location(keep_location))
-                .map_err(Failure::from)
-        })
-        .collect()
+    let options = config.photo_options(keep_location, no_convert);
+    let cache = config.paths.prepared();
+    let mut checked = Vec::new();
+    for f in files {
+        match prepare::prepare(f, tier, options, &cache) {
+            Ok(c) => checked.push(c.keep_location(keep_location)),
+            Err(refusal) => {
+                discard_copies(config, &checked);
+                return Err(refusal.into());
+            }
+        }
+    }
+    for c in &checked {
+        if let Some(note) = &c.note {
+            eprintln!("{}: {note}", c.name);
+        }
+    }
+    Ok(checked)
+}
+
+/// Remove the prepared copies of files that won't be uploaded after all.
+pub fn discard_copies(config: &Config, checked: &[CheckedMedia]) {
+    let cache = config.paths.prepared();
+    for c in checked.iter().filter(|c| c.source.is_some()) {
+        cache.discard(&c.path);
+    }
 }
 
 pub fn media_json(files: &[PathBuf], done: &[Uploaded]) -> serde_json::Value {

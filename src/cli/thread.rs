@@ -64,12 +64,19 @@ fn run_thread(verbose: u8, args: &ThreadArgs) -> Result<(), Failure> {
             .enumerate()
             .map(|(i, (post, files))| {
                 let alts: Vec<Option<String>> = post.media.iter().map(|m| m.alt.clone()).collect();
-                check_post(files, &alts, session.tier, keep_location)
-                    .map(|c| (c, alts))
-                    .map_err(|e| match e {
-                        Failure::Error(m) => Failure::Error(format!("{}: {m}", which(i, post))),
-                        other => other,
-                    })
+                check_post(
+                    &setup.config,
+                    files,
+                    &alts,
+                    session.tier,
+                    keep_location,
+                    false,
+                )
+                .map(|c| (c, alts))
+                .map_err(|e| match e {
+                    Failure::Error(m) => Failure::Error(format!("{}: {m}", which(i, post))),
+                    other => other,
+                })
             })
             .collect::<Result<Vec<_>, Failure>>();
         let checked = match checked {
@@ -143,7 +150,7 @@ fn run_thread(verbose: u8, args: &ThreadArgs) -> Result<(), Failure> {
                     tracing::warn!("the journal can't note post {}: {e}", i + 1);
                 }
                 for r in &post_records[i] {
-                    r.remove();
+                    r.remove_with_copy();
                 }
             };
             let start = ThreadStart {

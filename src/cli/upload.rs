@@ -11,11 +11,12 @@ use super::extras::Extras;
 use super::queue::{at_arg, countdown, left_queued};
 use super::run::{self, Failure};
 use super::session::{
-    self, check_all, connect, failure, forget_post, media_json, quiet, usage_of, with_ctrl_c,
-    worth_resuming,
+    self, check_all, connect, discard_copies, failure, forget_post, media_json, quiet, usage_of,
+    with_ctrl_c, worth_resuming,
 };
 use super::{PostArgs, UploadArgs};
 use crate::core::compose;
+use crate::core::config::Config;
 use crate::core::engine::Uploaded;
 use crate::core::engine::journal::{Owner, Record};
 use crate::core::engine::post::{self, PostItem};
@@ -65,7 +66,7 @@ pub(super) fn records(
 
 fn remove_all(records: &[Option<Record>]) {
     for r in records.iter().flatten() {
-        r.remove();
+        r.remove_with_copy();
     }
 }
 
@@ -76,7 +77,13 @@ fn run_upload(verbose: u8, args: &UploadArgs) -> Result<(), Failure> {
     let rt = run::runtime()?;
     let done = rt.block_on(async {
         let session = connect(&setup.config, &args.tuning, false).await?;
-        let checked = match check_all(&args.files, session.tier, keep_location) {
+        let checked = match check_all(
+            &setup.config,
+            &args.files,
+            session.tier,
+            keep_location,
+            args.photos.no_convert,
+        ) {
             Ok(c) => c,
             Err(e) => {
                 return with_ctrl_c(session, async {
@@ -141,17 +148,26 @@ fn names(files: &[CheckedMedia]) -> String {
 
 /// Check one post's files: each on its own, the mix, and the alt texts.
 pub(super) fn check_post(
+    config: &Config,
     files: &[PathBuf],
     alts: &[Option<String>],
     tier: AccountTier,
     keep_location: bool,
+    no_convert: bool,
 ) -> Result<Vec<CheckedMedia>, Failure> {
-    let checked = check_all(files, tier, keep_location)?;
+    let checked = check_all(config, files, tier, keep_location, no_convert)?;
     let kinds: Vec<_> = checked.iter().map(|c| c.kind).collect();
-    compose::check_mix(&kinds)
-        .map_err(|e| Failure::Error(format!("{} can't go in one post. {e}", names(&checked))))?;
-    for (media, alt) in checked.iter().zip(alts) {
-        check::check_alt(&media.name, media.kind, alt.as_deref().unwrap_or(""))?;
+    let fits = compose::check_mix(&kinds)
+        .map_err(|e| Failure::Error(format!("{} can't go in one post. {e}", names(&checked))))
+        .and_then(|()| {
+            for (media, alt) in checked.iter().zip(alts) {
+                check::check_alt(&media.name, media.kind, alt.as_deref().unwrap_or(""))?;
+            }
+            Ok(())
+        });
+    if let Err(e) = fits {
+        discard_copies(config, &checked);
+        return Err(e);
     }
     Ok(checked)
 }
@@ -189,8 +205,15 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
         let alts: Vec<Option<String>> = (0..args.files.len())
             .map(|i| args.alts.get(i).cloned().filter(|a| !a.is_empty()))
             .collect();
-        let checked = check_post(&args.files, &alts, session.tier, keep_location)
-            .and_then(|c| extras.captions_for(&c).map(|captions| (c, captions)));
+        let checked = check_post(
+            &setup.config,
+            &args.files,
+            &alts,
+            session.tier,
+            keep_location,
+            args.photos.no_convert,
+        )
+        .and_then(|c| extras.captions_for(&c).map(|captions| (c, captions)));
         let (checked, captions) = match checked {
             Ok(c) => c,
             Err(e) => return with_ctrl_c(session, async { Err::<post::Published, _>(e) }).await,

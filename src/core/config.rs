@@ -48,6 +48,11 @@ impl Paths {
     pub fn log_dir(&self) -> PathBuf {
         self.data_dir.join("logs")
     }
+
+    /// Cleaned and converted copies of photos.
+    pub fn prepared(&self) -> crate::core::media::cache::Cache {
+        crate::core::media::cache::Cache::new(&self.data_dir)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -70,6 +75,14 @@ pub struct AppearanceSettings {
     pub text_scale: Option<f32>,
 }
 
+/// What X Uploader may do to photos before they go (`[photos]`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PhotoSettings {
+    /// Convert photos X wouldn't take as they are (default: yes).
+    pub convert: Option<bool>,
+}
+
 /// `config.toml` as written on disk.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -82,6 +95,7 @@ pub struct FileConfig {
     pub revoke_url: Option<String>,
     pub upload: UploadSettings,
     pub appearance: AppearanceSettings,
+    pub photos: PhotoSettings,
 }
 
 impl FileConfig {
@@ -241,6 +255,20 @@ impl Config {
         }
     }
 
+    /// What may be done to photos: `keep_location` as decided for videos
+    /// too (`--keep-location`, `upload.keep_location`); conversion by
+    /// `--no-convert`, then `convert` under `[photos]`; on by default.
+    pub fn photo_options(
+        &self,
+        keep_location: bool,
+        no_convert_flag: bool,
+    ) -> crate::core::media::prepare::PhotoOptions {
+        crate::core::media::prepare::PhotoOptions {
+            keep_location,
+            no_convert: no_convert_flag || self.file.photos.convert == Some(false),
+        }
+    }
+
     /// Segment size and parallelism: flag, then env, then config file, then
     /// the measured defaults. The error names the setting at fault.
     pub fn engine_config(
@@ -299,6 +327,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::media::prepare::PhotoOptions;
     use std::collections::HashMap;
 
     fn paths() -> Paths {
@@ -387,6 +416,17 @@ mod tests {
             .engine_config(None, None)
             .unwrap_err();
         assert!(err.contains("X_UPLOADER_PARALLEL"), "{err}");
+    }
+
+    #[test]
+    fn photo_options_flag_then_file_then_default() {
+        let c = config(FileConfig::default(), &[]);
+        assert_eq!(c.photo_options(false, false), PhotoOptions::default());
+        assert!(c.photo_options(true, false).keep_location);
+        assert!(c.photo_options(false, true).no_convert);
+        let file: FileConfig = toml::from_str("[photos]\nconvert = false\n").unwrap();
+        let o = config(file, &[]).photo_options(false, false);
+        assert!(!o.keep_location && o.no_convert);
     }
 
     #[test]

@@ -112,6 +112,23 @@ fn preview(ui: &mut Ui, tile: &Tile, texture: Option<&TextureHandle>, width: f32
         (Some(MediaKind::Gif), _) => Some("GIF".to_string()),
         _ => None,
     };
+    // What was done to a photo, in one line on top of its preview.
+    if let Some(note) = tile.info.as_ref().and_then(|i| i.note.as_deref()) {
+        let text = RichText::new(note).size(12.0).color(egui::Color32::WHITE);
+        let galley = painter.layout(
+            note.to_string(),
+            egui::FontId::proportional(12.0),
+            egui::Color32::WHITE,
+            rect.width() - 28.0,
+        );
+        let at = rect.left_top() + vec2(8.0, 8.0);
+        let bg = egui::Rect::from_min_size(at - vec2(6.0, 3.0), galley.size() + vec2(12.0, 6.0));
+        painter.rect_filled(bg, 6, egui::Color32::from_black_alpha(170));
+        ui.put(
+            egui::Rect::from_min_size(at, galley.size() + vec2(2.0, 0.0)),
+            egui::Label::new(text).wrap(),
+        );
+    }
     if let Some(badge) = badge {
         let font = egui::FontId::proportional(13.0);
         let galley = painter.layout_no_wrap(badge, font, egui::Color32::WHITE);

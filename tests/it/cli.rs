@@ -271,7 +271,7 @@ fn twenty_bad_inputs_each_exit_1_with_a_plain_message() {
 
     let big = files.jpeg("big.jpg", Some(6_500_000));
     assert_refused(
-        &cli.run(&["upload", p(&big)]),
+        &cli.run(&["upload", "--no-convert", p(&big)]),
         "big.jpg is 6.2 MB; X takes photos up to 5 MB",
     );
 

@@ -8,6 +8,7 @@ mod doctor;
 mod engine;
 mod layers;
 mod packaging;
+mod photos;
 mod practice_captions;
 mod practice_controls;
 mod practice_media;

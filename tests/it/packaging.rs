@@ -41,6 +41,10 @@ fn packaging_files_agree_with_the_app() {
         "image/png",
         "image/webp",
         "image/gif",
+        "image/heic",
+        "image/heif",
+        "image/tiff",
+        "image/bmp",
         "video/mp4",
         "video/quicktime",
     ] {
@@ -55,9 +59,28 @@ fn packaging_files_agree_with_the_app() {
 
     let manifest: toml::Value =
         toml::from_str(&std::fs::read_to_string(repo("Cargo.toml")).unwrap()).unwrap();
-    let assets = manifest["package"]["metadata"]["deb"]["assets"]
-        .as_array()
-        .unwrap();
+    let deb = &manifest["package"]["metadata"]["deb"];
+    assert!(
+        deb["depends"]
+            .as_str()
+            .unwrap()
+            .contains("libheif-examples"),
+        "HEIC photos need heif-convert"
+    );
+    let plist = std::fs::read_to_string(repo("packaging/macos/Info.plist")).unwrap();
+    let iss = std::fs::read_to_string(repo("packaging/windows/x-uploader.iss")).unwrap();
+    for (uti, ext) in [
+        ("public.heic", ".heic"),
+        ("public.tiff", ".tif"),
+        ("com.microsoft.bmp", ".bmp"),
+    ] {
+        assert!(plist.contains(uti), "{uti} missing from Info.plist");
+        assert!(
+            iss.contains(&format!("ValueName: \"{ext}\"")),
+            "{ext} missing from the installer"
+        );
+    }
+    let assets = deb["assets"].as_array().unwrap();
     let mut icons = 0;
     for asset in assets {
         let source = asset[0].as_str().unwrap();

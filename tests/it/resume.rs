@@ -343,3 +343,45 @@ fn an_upload_rides_out_20_seconds_of_darkness() {
         "carried on, no start over"
     );
 }
+
+#[test]
+fn a_converted_photo_waits_in_the_cache_for_resume_then_goes() {
+    let rig = Rig::new(2.0);
+    let scan = rig.files.path("scan.tif");
+    crate::photos::photo_like(&scan, 1600, 1200, &[]);
+    let args = [
+        "post",
+        "--chunk-mib",
+        "0.25",
+        "--parallel",
+        "1",
+        "--text",
+        "Scanned",
+        p(&scan),
+    ];
+    rig.kill_midway(&args, 2);
+    let prepared = rig.home.dir.path().join("data/x-uploader/prepared");
+    let copies = || std::fs::read_dir(&prepared).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(copies(), 1, "the converted copy survives the crash");
+
+    let r = rig.run(&["resume"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Continuing scan.jpg from"),
+        "{}",
+        r.stderr
+    );
+    let posts = rig.api.inspect("posts")["posts"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(posts.len(), 1);
+    let media = rig.media(posts[0]["media_ids"][0].as_str().unwrap());
+    assert_eq!(media["media_type"], "image/jpeg");
+    assert_eq!(
+        rig.api.inspect("requests")["counts"]["initialize"],
+        1,
+        "continued, not started over"
+    );
+    assert_eq!(copies(), 0, "the copy is removed once posted");
+}

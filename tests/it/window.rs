@@ -271,8 +271,23 @@ fn sign_in_post_three_photos_with_alt_text_then_delete() {
     let photos: Vec<PathBuf> = (0..3)
         .map(|i| files.jpeg(&format!("team{i}.jpg"), Some(400_000)))
         .collect();
+    // A phone photo carries where it was taken: the tile says it goes without.
+    crate::photos::tool(
+        "exiftool",
+        &[
+            "-q",
+            "-overwrite_original",
+            "-GPSLatitude=40.4",
+            "-GPSLatitudeRef=N",
+            photos[0].to_str().unwrap(),
+        ],
+    );
     gui.drop_files(&photos);
     gui.until("the photos are uploaded", all_ready);
+    assert!(
+        gui.harness.query_by_label("Location removed").is_some(),
+        "the tile says the location was removed"
+    );
 
     // Alt text on the first photo, through its dialog.
     gui.harness

@@ -26,6 +26,8 @@ pub struct MediaInfo {
     pub duration_secs: Option<f64>,
     /// A video's codec, size, frame rate, length and sound, in one line.
     pub details: Option<String>,
+    /// What was done to a photo to make it ready ("Location removed").
+    pub note: Option<String>,
 }
 
 /// One media item of the post, as the window shows it.

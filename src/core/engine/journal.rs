@@ -91,6 +91,9 @@ pub struct Entry {
     /// X finished processing: `media_id` can be posted.
     pub ready: bool,
     pub alt: Option<String>,
+    /// The user's file when `file` is a copy made ready for X.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<PathBuf>,
 }
 
 impl Entry {
@@ -131,6 +134,13 @@ pub fn decide(entry: &Entry) -> Decision {
     let name = entry.name();
     let now = match FileId::of(&entry.file.path) {
         Ok(id) => id,
+        Err(_) if entry.source.is_some() => {
+            let source = entry.source.as_deref().unwrap_or(&entry.file.path);
+            return Decision::Gone(format!(
+                "The copy of {name} made ready for X is gone, so its upload can't continue. Add {} again.",
+                source.display()
+            ));
+        }
         Err(_) => {
             return Decision::Gone(format!(
                 "{name} is no longer at {}: it was moved or deleted, so its upload can't continue. Add it again.",
@@ -265,6 +275,7 @@ impl Journal {
             acked: BTreeSet::new(),
             ready: false,
             alt,
+            source: media.source.clone(),
         };
         let record = Record::new(self.path(&entry.id), entry);
         record.save(true)?;
@@ -499,6 +510,19 @@ impl Record {
         let mut state = self.lock();
         state.removed = true;
         let _ = std::fs::remove_file(&self.path);
+    }
+
+    /// Forget the upload, and the prepared copy of the file it sent (the
+    /// command line; a window's tile keeps its copy until the tile goes).
+    pub fn remove_with_copy(&self) {
+        self.remove();
+        let state = self.lock();
+        // `<data>/journal/upload-….json` → `<data>/prepared/…`
+        if state.entry.source.is_some()
+            && let Some(data_dir) = self.path.parent().and_then(Path::parent)
+        {
+            crate::core::media::cache::Cache::new(data_dir).discard(&state.entry.file.path);
+        }
     }
 }
 

@@ -29,6 +29,11 @@ pub struct CheckedMedia {
     /// Bytes sent differently from the file's: its location entries
     /// blanked (see [`CheckedMedia::keep_location`]).
     pub patches: Vec<Patch>,
+    /// The user's file when `path` is a copy made ready for X (cleaned or
+    /// converted, in the app's cache).
+    pub source: Option<PathBuf>,
+    /// What was done to the copy, in one line ("Location removed").
+    pub note: Option<String>,
 }
 
 impl CheckedMedia {
@@ -119,6 +124,8 @@ pub fn check_file(path: &Path, tier: AccountTier) -> Result<CheckedMedia, Refusa
         video: None,
         gif: None,
         patches: Vec::new(),
+        source: None,
+        note: None,
     };
     match kind {
         MediaKind::Photo => {

@@ -1,10 +1,14 @@
 //! Media files: what they are (sniffing, headers) and whether X takes them.
 
+pub mod cache;
 pub mod captions;
 pub mod check;
+pub mod convert;
 pub mod ffmpeg;
 pub mod languages;
 pub mod location;
+pub mod metadata;
+pub mod prepare;
 pub mod probe;
 pub mod video;
 pub mod warning;

@@ -15,6 +15,7 @@ use crate::core::engine::journal::{Decision, Journal, Owner, Record, decide};
 use crate::core::engine::{ResumePoint, UploadId, Uploaded};
 use crate::core::limits::{AccountTier, MediaKind};
 use crate::core::media::check::{self, CheckedMedia};
+use crate::core::media::prepare;
 
 /// One tile and the service's own bookkeeping for it.
 pub(super) struct Slot {
@@ -115,6 +116,7 @@ impl Worker {
             r.remove();
         }
         self.forget_pasted(&slot.tile.path);
+        self.discard_copy(&slot);
         self.emit(AppEvent::Tile(key, TileEvent::Removed));
         // Files refused for the mix may fit now.
         let again: Vec<TileKey> = self
@@ -137,6 +139,13 @@ impl Worker {
             && s.id == session
         {
             f(&s.engine, id);
+        }
+    }
+
+    /// The tile's cleaned or converted copy goes with it.
+    fn discard_copy(&self, slot: &Slot) {
+        if let Some(c) = slot.checked.as_ref().filter(|c| c.source.is_some()) {
+            self.config.paths.prepared().discard(&c.path);
         }
     }
 
@@ -221,9 +230,14 @@ impl Worker {
         };
         let (path, internal) = (slot.tile.path.clone(), self.internal.clone());
         let keep = self.config.file.upload.keep_location.unwrap_or(false);
+        let (options, cache) = (
+            self.config.photo_options(keep, false),
+            self.config.paths.prepared(),
+        );
         tokio::task::spawn_blocking(move || {
-            let checked = check::check_file(&path, tier).map(|c| c.keep_location(keep));
-            let _ = internal.send(Internal::Checked(key, checked));
+            let checked =
+                prepare::prepare(&path, tier, options, &cache).map(|c| c.keep_location(keep));
+            let _ = internal.send(Internal::Checked(key, Box::new(checked)));
         });
     }
 
@@ -260,6 +274,7 @@ impl Worker {
             bytes: media.bytes,
             duration_secs: media.video.as_ref().map(|v| v.duration_secs),
             details: media.video.as_ref().map(|v| v.summary()),
+            note: media.note.clone(),
         });
         if let Some(reason) = self.mix_refusal(key, &media) {
             if let Some(slot) = self.tiles.get_mut(&key) {
@@ -350,10 +365,10 @@ impl Worker {
         for a in aside {
             self.emit(AppEvent::Notice(a.message));
         }
-        let Some(entry) = entries
-            .into_iter()
-            .find(|e| e.owner == Owner::Draft { practice } && e.file.path == slot.tile.path)
-        else {
+        let Some(entry) = entries.into_iter().find(|e| {
+            e.owner == Owner::Draft { practice }
+                && e.source.as_ref().unwrap_or(&e.file.path) == &slot.tile.path
+        }) else {
             return;
         };
         let record = self.journal().record(entry.clone());
@@ -406,6 +421,7 @@ impl Worker {
         let tiles = std::mem::take(&mut self.tiles);
         for (key, slot) in tiles {
             self.stop_upload(&slot);
+            self.discard_copy(&slot);
             self.emit(AppEvent::Tile(key, TileEvent::Removed));
         }
     }

@@ -26,7 +26,7 @@ pub(super) enum Internal {
     SignedIn(Result<Account, XError>),
     KeychainChecked(Result<(), String>),
     SaveDraft,
-    Checked(TileKey, Result<CheckedMedia, Refusal>),
+    Checked(TileKey, Box<Result<CheckedMedia, Refusal>>),
     Engine(u64, engine::Event),
     UploadDone(u64, UploadId, Result<Uploaded, XError>),
     PostDone(Result<Published, XError>),
@@ -250,7 +250,7 @@ impl Worker {
                 }
             }
             Internal::Notice(message) => self.emit(AppEvent::Notice(message)),
-            Internal::Checked(key, result) => self.checked(key, result),
+            Internal::Checked(key, result) => self.checked(key, *result),
             Internal::Engine(session, event) => self.engine_event(session, event),
             Internal::UploadDone(session, id, result) => self.upload_done(session, id, result),
             Internal::PostDone(result) => self.post_done(result),
