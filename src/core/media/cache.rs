@@ -71,13 +71,13 @@ impl Cache {
     ) -> std::io::Result<Prepared> {
         self.prune();
         let file = slot.join(name);
-        crate::core::config::write_atomic(&file, data)?;
+        crate::core::fsx::write_atomic(&file, data)?;
         let prepared = Prepared {
             file,
             note: note.to_string(),
         };
         let json = serde_json::to_vec(&prepared).map_err(std::io::Error::other)?;
-        crate::core::config::write_atomic(&slot.join("prepared.json"), &json)?;
+        crate::core::fsx::write_atomic(&slot.join("prepared.json"), &json)?;
         Ok(prepared)
     }
 
