@@ -144,16 +144,21 @@ fn read_multipart(
     })
 }
 
+/// A new file in the spool folder for one part, kept (the caller removes it).
+fn spool_file(spool: &Path) -> Result<(File, std::path::PathBuf), Reply> {
+    let tmp = tempfile::Builder::new()
+        .prefix("part-")
+        .tempfile_in(spool)
+        .map_err(|e| server_error(&e))?;
+    tmp.keep().map_err(|e| server_error(&e.error))
+}
+
 async fn spool_field(
     mut field: multer::Field<'_>,
     spool: &Path,
     limit: u64,
 ) -> Result<FilePart, Reply> {
-    let tmp = tempfile::Builder::new()
-        .prefix("part-")
-        .tempfile_in(spool)
-        .map_err(|e| server_error(&e))?;
-    let (mut file, path): (File, _) = tmp.keep().map_err(|e| server_error(&e.error))?;
+    let (mut file, path) = spool_file(spool)?;
     let mut bytes = 0u64;
     let mut keep = true;
     while let Some(chunk) = field.chunk().await.map_err(|e| {
@@ -281,11 +286,7 @@ fn spool_base64<R: Read>(
     spool: &Path,
     limit: u64,
 ) -> Result<FilePart, Reply> {
-    let tmp = tempfile::Builder::new()
-        .prefix("part-")
-        .tempfile_in(spool)
-        .map_err(|e| server_error(&e))?;
-    let (mut file, path): (File, _) = tmp.keep().map_err(|e| server_error(&e.error))?;
+    let (mut file, path) = spool_file(spool)?;
     let result = (|| {
         let string = json.next_string_reader().map_err(bad_json)?;
         let mut decoder = base64::read::DecoderReader::new(string, &STANDARD);
