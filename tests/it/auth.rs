@@ -225,6 +225,51 @@ fn login_whoami_refresh_and_logout_through_the_keychain() {
     assert!(r.stderr.contains("Not signed in"), "{}", r.stderr);
 }
 
+/// X kills the whole sign-in when a rotated refresh token is used twice:
+/// four commands meeting an expired token at once must renew it once, and
+/// the sign-in lives on.
+#[test]
+fn processes_meeting_an_expired_token_at_once_renew_it_once() {
+    let w = World::new(PracticeOptions::default());
+    let r = w.login(BRAND);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    w.api.control("expire-tokens", json!({}));
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            w.cmd(&["whoami"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stdout).trim()
+            ),
+            (Some(0), "@practice_brand"),
+            "{stderr}"
+        );
+    }
+    let tokens = w.api.inspect("requests?endpoint=token")["requests"]
+        .as_array()
+        .unwrap()
+        .len();
+    // The login's code exchange, then one refresh.
+    assert_eq!(tokens, 2, "{}", w.api.inspect("requests?endpoint=token"));
+    let r = w.run(&["whoami"]);
+    assert_eq!(
+        (r.code, r.stdout.trim()),
+        (0, "@practice_brand"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn confidential_app_signs_in_with_the_secret_from_env_or_keychain() {
     let mut w = World::new(PracticeOptions::default());
@@ -563,6 +608,7 @@ fn listener_times_out_has_no_code_case_and_reports_busy_ports() {
         )
     });
     std::thread::sleep(Duration::from_millis(100));
+    x_uploader::core::xclient::install_tls();
     let client = reqwest::blocking::Client::new();
     assert_eq!(
         client

@@ -221,6 +221,7 @@ fn token_expiring_mid_upload_is_refreshed_once_and_the_upload_continues() {
 
 /// A control call from inside the runtime (the blocking client can't run there).
 async fn api_control_async(base: &str, path: &str, body: serde_json::Value) {
+    x_uploader::core::xclient::install_tls();
     let r = reqwest::Client::new()
         .post(format!("{base}/_practice/{path}"))
         .json(&body)

@@ -225,6 +225,7 @@ fn going_dark_refuses_connections_then_comes_back_with_state() {
     assert_eq!(api.append(&t.access, &id, "0", vec![0; 10]).status(), 200);
     api.control("go-dark", json!({ "secs": 1.5 }));
     std::thread::sleep(Duration::from_millis(200));
+    x_uploader::core::xclient::install_tls();
     let fresh = reqwest::blocking::Client::new();
     assert!(
         fresh

@@ -58,6 +58,7 @@ pub struct Api {
 
 impl Api {
     pub fn new(server: &PracticeServer) -> Api {
+        x_uploader::core::xclient::install_tls();
         Api {
             base: server.base_url().to_string(),
             http: Client::builder()

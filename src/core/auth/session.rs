@@ -12,7 +12,7 @@ use super::store::{Account, Accounts, SecretStore};
 use crate::core::config::Config;
 use crate::core::secret::Secret;
 use crate::core::xclient::{
-    ErrorKind, RefreshingTokens, RetryConfig, StaticToken, XClient, XError,
+    ErrorKind, RefreshingTokens, RetryConfig, SharedTokens, StaticToken, XClient, XError,
 };
 
 impl From<SignInError> for XError {
@@ -201,7 +201,18 @@ impl Auth {
         })?;
         let store = self.store.clone();
         let id = account.id.clone();
-        Ok(RefreshingTokens::new(
+        let (loader, load_id) = (self.store.clone(), account.id.clone());
+        // Another process (the window, `post --at`, `resume`) may refresh
+        // the same account: one lock file per keychain service and account.
+        let shared = (!self.store.is_memory()).then(|| SharedTokens {
+            lock_file: self.config.paths.data_dir.join("locks").join(format!(
+                "refresh-{}-{}.lock",
+                self.service(),
+                account.id
+            )),
+            load: Box::new(move || loader.load_tokens(&load_id).ok().flatten()),
+        });
+        Ok(RefreshingTokens::new_shared(
             self.http()?.clone(),
             self.app()?,
             account.handle(),
@@ -211,6 +222,7 @@ impl Auth {
             Box::new(move |t| {
                 off_the_runtime(|| store.save_tokens(&id, t).map_err(|e| e.to_string()))
             }),
+            shared,
         ))
     }
 

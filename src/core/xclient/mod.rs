@@ -18,7 +18,7 @@ use bytes::Bytes;
 
 pub use error::{ErrorKind, XError};
 pub use retry::{RetryConfig, RetryNotice, RetryReason};
-pub use token::{RefreshingTokens, StaticToken, TokenSource};
+pub use token::{RefreshingTokens, SharedTokens, StaticToken, TokenSource};
 
 use crate::core::secret::Secret;
 
@@ -29,6 +29,7 @@ pub use crate::core::config::X_API_BASE;
 /// slow links. No fallback: a default client would follow redirects with
 /// the credentials and wait for ever.
 pub fn http_client() -> Result<reqwest::Client, XError> {
+    install_tls();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(15))
@@ -42,6 +43,16 @@ pub fn http_client() -> Result<reqwest::Client, XError> {
                 format!("X Uploader could not set up its secure connections ({e})."),
             )
         })
+}
+
+/// Makes `ring` the process's TLS crypto (once; a later call, or a provider
+/// installed first by someone else, is fine). Every HTTP client needs it
+/// before it is built.
+pub fn install_tls() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
 /// When a rate limit lifts (unix s): X's `x-rate-limit-reset`, else a

@@ -1,8 +1,13 @@
 //! Where the client gets its access token, and how it gets a fresh one when
 //! X says 401. Refreshes are single-flight: two uploads that hit 401 at once
 //! share one refresh, and the rotated refresh token is stored before use.
+//! Across processes (the window, `post --at`, `resume`), a lock file per
+//! account is held while refreshing, and what another process stored meanwhile
+//! is used instead of refreshing again: X kills the whole sign-in when a
+//! rotated refresh token is used twice.
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -43,6 +48,19 @@ impl TokenSource for StaticToken {
 /// Called with every new token set before it is used (to store it).
 pub type OnRotate = Box<dyn Fn(&TokenSet) -> Result<(), String> + Send + Sync>;
 
+/// How processes share one account's tokens.
+pub struct SharedTokens {
+    /// Held (an OS file lock, released however the process ends) while
+    /// refreshing.
+    pub lock_file: PathBuf,
+    /// The token set stored now (another process may have rotated it).
+    pub load: Box<dyn Fn() -> Option<TokenSet> + Send + Sync>,
+}
+
+/// The longest a refresh waits for another process's refresh to end (it
+/// is one HTTP exchange with timeouts of its own).
+const SHARED_LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// OAuth tokens of one account, refreshed against the token endpoint.
 pub struct RefreshingTokens {
     http: reqwest::Client,
@@ -54,6 +72,7 @@ pub struct RefreshingTokens {
     refreshes: AtomicU32,
     /// Seconds an access token lasts, learnt at the first refresh.
     lifetime: AtomicU64,
+    shared: Option<SharedTokens>,
 }
 
 impl RefreshingTokens {
@@ -64,6 +83,18 @@ impl RefreshingTokens {
         tokens: TokenSet,
         on_rotate: OnRotate,
     ) -> Arc<Self> {
+        Self::new_shared(http, app, who, tokens, on_rotate, None)
+    }
+
+    /// The same, for tokens other processes may refresh too.
+    pub fn new_shared(
+        http: reqwest::Client,
+        app: OAuthApp,
+        who: impl Into<String>,
+        tokens: TokenSet,
+        on_rotate: OnRotate,
+        shared: Option<SharedTokens>,
+    ) -> Arc<Self> {
         Arc::new(RefreshingTokens {
             http,
             app,
@@ -72,6 +103,7 @@ impl RefreshingTokens {
             on_rotate,
             refreshes: AtomicU32::new(0),
             lifetime: AtomicU64::new(u64::MAX),
+            shared,
         })
     }
 
@@ -84,7 +116,82 @@ impl RefreshingTokens {
         self.state.lock().await.clone()
     }
 
+    /// Refresh, holding the account's lock file when tokens are shared; if
+    /// another process rotated them meanwhile, take its tokens instead.
     async fn do_refresh(&self, state: &mut TokenSet) -> Result<Secret, XError> {
+        let Some(shared) = &self.shared else {
+            return self.refresh_now(state).await;
+        };
+        let _held = self.lock_shared(shared).await?;
+        let load = || (shared.load)();
+        let stored = match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(load)
+            }
+            _ => load(),
+        };
+        if let Some(stored) = stored
+            && stored.refresh != state.refresh
+        {
+            tracing::info!("{}: another process renewed the sign-in", self.who);
+            *state = stored;
+            let margin = (self.lifetime.load(Ordering::SeqCst) / 2).min(60);
+            if !state.expires_within(margin) {
+                return Ok(state.access.clone());
+            }
+        }
+        self.refresh_now(state).await
+    }
+
+    async fn lock_shared(&self, shared: &SharedTokens) -> Result<std::fs::File, XError> {
+        let path = shared.lock_file.clone();
+        let file = tokio::task::spawn_blocking(move || {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+        })
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))
+        .and_then(|r| r)
+        .map_err(|e| {
+            XError::new(
+                ErrorKind::Other,
+                format!(
+                    "X Uploader could not open {} to renew the sign-in for {} ({e}). Check that the folder is writable.",
+                    shared.lock_file.display(),
+                    self.who
+                ),
+            )
+        })?;
+        let started = std::time::Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock)
+                    if started.elapsed() < SHARED_LOCK_PATIENCE =>
+                {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await
+                }
+                Err(e) => {
+                    return Err(XError::new(
+                        ErrorKind::Other,
+                        format!(
+                            "Another X Uploader has been renewing the sign-in for {} for over {} seconds ({e}). Try again in a moment.",
+                            self.who,
+                            SHARED_LOCK_PATIENCE.as_secs()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    async fn refresh_now(&self, state: &mut TokenSet) -> Result<Secret, XError> {
         let Some(refresh) = state.refresh.clone() else {
             return Err(self.ended());
         };
