@@ -38,8 +38,6 @@ pub struct View {
     ///
     /// [`SIGN_IN_HINT_AFTER`]: crate::core::auth::loopback::SIGN_IN_HINT_AFTER
     pub sign_in_hint_after: Option<std::time::Duration>,
-    /// "Check setup" in Settings, once pressed.
-    pub setup_check: Option<super::setup_check::SetupCheck>,
     /// Theme, text size and practice (the title) as last applied.
     applied_appearance: Option<(Option<String>, Option<f32>, bool)>,
 }
@@ -53,14 +51,11 @@ pub struct App {
     perf: Option<PerfLog>,
     /// Test-only: panic on the first frame (the crash window's test).
     test_panic: bool,
-    /// The settings the window started with (for "Check setup").
-    pub(crate) config: crate::core::config::Config,
 }
 
 impl App {
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> App {
         let ctx = cc.egui_ctx.clone();
-        let config = options.service.config.clone();
         let (service, events) = Service::start(
             options.service,
             std::sync::Arc::new(move || ctx.request_repaint()),
@@ -83,7 +78,6 @@ impl App {
             textures: HashMap::new(),
             perf,
             test_panic: std::env::var_os("X_UPLOADER_TEST_PANIC").is_some(),
-            config,
         }
     }
 

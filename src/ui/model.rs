@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use crate::core::auth::Account;
+use crate::core::doctor::Report;
 pub use crate::core::draft::{Cell, MediaState, Note, Progress, Tile};
 use crate::core::service::{AppEvent, Mode, PostState, TileEvent, TileKey};
 
@@ -38,6 +39,8 @@ pub struct Model {
     pub previews: HashMap<TileKey, (u32, u32, Arc<Vec<u8>>)>,
     pub post: PostState,
     pub notice: Option<(String, Instant)>,
+    /// Settings' "Check setup": `Some(None)` while it runs.
+    pub setup_check: Option<Option<Report>>,
 }
 
 impl Default for Model {
@@ -54,6 +57,7 @@ impl Default for Model {
             previews: HashMap::new(),
             post: PostState::Idle,
             notice: None,
+            setup_check: None,
         }
     }
 }
@@ -98,6 +102,7 @@ impl Model {
             AppEvent::SignInExpired { message, .. } => self.expired = Some(message),
             AppEvent::DraftText(text) => self.text = text,
             AppEvent::Notice(text) => self.notice = Some((text, now)),
+            AppEvent::SetupChecked(report) => self.setup_check = Some(Some(report)),
             AppEvent::Post(state) => {
                 let posted = match &state {
                     PostState::Posted { handle, .. } => {

@@ -131,7 +131,7 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                     }
                     ui.label(RichText::new(mode.log_dir.display().to_string()).weak().small());
                 });
-                super::setup_check::show(app, ui, &mode);
+                super::setup_check::show(app, ui);
                 ui.label(format!("About: X Uploader {}", env!("CARGO_PKG_VERSION")));
 
                 ui.add_space(16.0);

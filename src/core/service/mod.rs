@@ -64,6 +64,8 @@ pub enum Command {
     SaveSettings(SettingsForm),
     OpenUrl(String),
     OpenLogFolder,
+    /// Run the checks of `x-uploader doctor` (Settings' "Check setup").
+    CheckSetup,
     /// A desktop notification (the window is not focused).
     Notify {
         title: String,
@@ -158,6 +160,8 @@ pub enum AppEvent {
     Post(PostState),
     /// A short message for the user (no file dialog, nothing to paste, …).
     Notice(String),
+    /// What "Check setup" found.
+    SetupChecked(crate::core::doctor::Report),
 }
 
 /// How the service starts.

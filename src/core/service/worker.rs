@@ -34,6 +34,7 @@ pub(super) enum Internal {
     FilesPicked(Vec<std::path::PathBuf>, bool),
     SignedOut(Result<Option<String>, XError>),
     Notice(String),
+    SetupChecked(crate::core::doctor::Report),
 }
 
 /// Signed in: one engine per account session.
@@ -200,6 +201,7 @@ impl Worker {
                 super::desktop::open_url(&dir.to_string_lossy());
             }
             Command::Notify { title, body } => super::desktop::notify(title, body),
+            Command::CheckSetup => self.check_setup(),
             Command::OpenFileDialog => super::desktop::pick_files(self.internal.clone()),
             Command::PasteImage {
                 width,
@@ -250,6 +252,7 @@ impl Worker {
                 }
             }
             Internal::Notice(message) => self.emit(AppEvent::Notice(message)),
+            Internal::SetupChecked(report) => self.emit(AppEvent::SetupChecked(report)),
             Internal::Checked(key, result) => self.checked(key, *result),
             Internal::Engine(session, event) => self.engine_event(session, event),
             Internal::UploadDone(session, id, result) => self.upload_done(session, id, result),
@@ -378,6 +381,29 @@ impl Worker {
             .practice_redirect_uris
             .clone()
             .unwrap_or_else(practice::default_redirect_uris)
+    }
+
+    /// The doctor's checks for the settings in force (in practice mode, the
+    /// practice server and its app), on the runtime; the answer comes back
+    /// as [`AppEvent::SetupChecked`].
+    fn check_setup(&self) {
+        let paths = self.config.paths.clone();
+        let mut overrides = vec![(
+            "X_UPLOADER_KEYRING_SERVICE",
+            self.config.keyring_service.clone(),
+        )];
+        if let Some(base) = self.practice_base() {
+            overrides.push(("X_UPLOADER_API_BASE", base));
+            overrides.push((
+                "X_UPLOADER_CLIENT_ID",
+                practice::PUBLIC_CLIENT_ID.to_string(),
+            ));
+        }
+        let internal = self.internal.clone();
+        tokio::spawn(async move {
+            let report = crate::core::doctor::run_with(paths, overrides).await;
+            let _ = internal.send(Internal::SetupChecked(report));
+        });
     }
 
     pub fn practice_base(&self) -> Option<String> {
