@@ -234,6 +234,12 @@ fn processes_meeting_an_expired_token_at_once_renew_it_once() {
     let r = w.login(BRAND);
     assert_eq!(r.code, 0, "{}", r.stderr);
     w.api.control("expire-tokens", json!({}));
+    // The first renewal takes a while at X: every command has read the old
+    // tokens by the time it is done.
+    w.api.control(
+        "fail-next",
+        json!({ "endpoint": "token", "delay_secs": 1.5 }),
+    );
     let children: Vec<_> = (0..4)
         .map(|_| {
             w.cmd(&["whoami"])

@@ -98,6 +98,10 @@ fn fail_next(server: &Server, body: &Value) -> Reply {
         skip: body["skip"].as_u64().unwrap_or(0).min(u32::MAX as u64) as u32,
         // `"stall_secs": 30`: no answer at all for 30 s, then the connection drops.
         stall_secs: body["stall_secs"].as_f64().filter(|s| *s > 0.0),
+        // `"delay_secs": 1.5`: answer as usual, 1.5 s late.
+        delay_secs: body["delay_secs"]
+            .as_f64()
+            .filter(|s| *s > 0.0 && *s <= 600.0),
     };
     let count = body["count"].as_u64().unwrap_or(1).max(1);
     let mut planned = lock(&server.planned);

@@ -121,6 +121,8 @@ pub(crate) struct PlannedFailure {
     pub skip: u32,
     /// Hold the request this long without answering, then drop it.
     pub stall_secs: Option<f64>,
+    /// Wait this long, then answer as usual (a slow X, for races).
+    pub delay_secs: Option<f64>,
 }
 
 /// A fault the server injected, for inspection.

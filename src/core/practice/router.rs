@@ -377,6 +377,10 @@ fn planned_failure(server: &Server, endpoint: Endpoint, after: bool) -> Option<R
         }
         queue.remove(pos)
     };
+    if let Some(secs) = planned.delay_secs {
+        std::thread::sleep(std::time::Duration::from_secs_f64(secs));
+        return None;
+    }
     if let Some(secs) = planned.stall_secs {
         server.edge.hold(secs);
     }
