@@ -25,6 +25,7 @@ pub enum Action {
     EditAlt,
     Continue,
     StartOver,
+    ConvertForX,
 }
 
 /// Draw the tile in a box of `width` × [`HEIGHT`]; returns what was pressed.
@@ -145,9 +146,7 @@ fn status(ui: &mut Ui, tile: &Tile, now: Instant, action: &mut Option<Action>) {
         Status::Checking => {
             ui.label("Checking…");
         }
-        Status::Converting => {
-            ui.label("Converting it for X…");
-        }
+        Status::Converting => super::converting::status(ui, tile, action),
         Status::Expired => {
             ui.label("X no longer holds this upload: sending it again…");
         }
@@ -254,6 +253,7 @@ fn status(ui: &mut Ui, tile: &Tile, now: Instant, action: &mut Option<Action>) {
         }
         Status::Failed { message, retryable } => {
             ui.add(egui::Label::new(RichText::new(message).color(theme::RED)).wrap());
+            super::converting::offer(ui, tile, action);
             ui.horizontal(|ui| {
                 if ui.button("Retry").clicked() {
                     *action = Some(Action::Retry);

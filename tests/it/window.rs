@@ -20,6 +20,8 @@ use crate::support::*;
 
 /// Closing the window, and a queued post losing a file.
 mod closing;
+/// "Convert for X" when X's processing refuses a video.
+mod convert;
 
 /// A file dropped on the window (egui has no test helper for this).
 #[derive(Debug)]
