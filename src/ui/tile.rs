@@ -115,9 +115,11 @@ fn preview(ui: &mut Ui, tile: &Tile, texture: Option<&TextureHandle>, width: f32
     };
     // What was done to a photo, in one line on top of its preview.
     if let Some(note) = tile.info.as_ref().and_then(|i| i.note.as_deref()) {
-        let text = RichText::new(note).size(12.0).color(egui::Color32::WHITE);
+        // The window's font has no arrow ("24.5 MB → 4.6 MB").
+        let note = note.replace(" → ", " to ");
+        let text = RichText::new(&note).size(12.0).color(egui::Color32::WHITE);
         let galley = painter.layout(
-            note.to_string(),
+            note.clone(),
             egui::FontId::proportional(12.0),
             egui::Color32::WHITE,
             rect.width() - 28.0,

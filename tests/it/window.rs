@@ -22,6 +22,8 @@ use crate::support::*;
 mod closing;
 /// "Convert for X" when X's processing refuses a video.
 mod convert;
+/// Photos being made to fit, and Settings' photo choices.
+mod photos;
 
 /// A file dropped on the window (egui has no test helper for this).
 #[derive(Debug)]

@@ -87,6 +87,10 @@ pub struct SettingsForm {
     pub parallel: Option<usize>,
     pub theme: Option<String>,
     pub text_scale: Option<f32>,
+    /// Send location in photos and videos as it is (`[upload] keep_location`).
+    pub keep_location: Option<bool>,
+    /// Make photos fit X (`[photos] convert`; on unless `Some(false)`).
+    pub convert_photos: Option<bool>,
 }
 
 /// What became of one of the composer's files.

@@ -286,6 +286,8 @@ impl Worker {
             parallel: file.upload.parallel,
             theme: file.appearance.theme.clone(),
             text_scale: file.appearance.text_scale,
+            keep_location: file.upload.keep_location,
+            convert_photos: file.photos.convert,
         };
         let has_client_secret = !self.options.practice && self.auth.client_secret().is_some();
         self.emit(AppEvent::Mode(Mode {
@@ -426,6 +428,8 @@ impl Worker {
         file.upload.parallel = form.parallel;
         file.appearance.theme = form.theme.clone();
         file.appearance.text_scale = form.text_scale;
+        file.upload.keep_location = form.keep_location;
+        file.photos.convert = form.convert_photos;
         if let Err(e) = file.write(&paths.config_file()) {
             self.emit(AppEvent::Notice(e));
             return;
@@ -449,6 +453,10 @@ impl Worker {
             self.config = self.options.config.clone();
             let store = self.auth.store.clone();
             self.auth = Auth::new(self.config.clone(), store);
+        } else {
+            // What is done to photos and videos applies in practice mode too.
+            self.config.file.upload.keep_location = file.upload.keep_location;
+            self.config.file.photos = file.photos.clone();
         }
         self.enter_mode();
         self.emit(AppEvent::Notice("Settings saved.".into()));
