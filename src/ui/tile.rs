@@ -127,10 +127,10 @@ fn preview(ui: &mut Ui, tile: &Tile, texture: Option<&TextureHandle>, width: f32
         let at = rect.left_top() + vec2(8.0, 8.0);
         let bg = egui::Rect::from_min_size(at - vec2(6.0, 3.0), galley.size() + vec2(12.0, 6.0));
         painter.rect_filled(bg, 6, egui::Color32::from_black_alpha(170));
-        ui.put(
-            egui::Rect::from_min_size(at, galley.size() + vec2(2.0, 0.0)),
-            egui::Label::new(text).wrap(),
-        );
+        // A child of its own: the tile's status still goes below the preview.
+        let place = egui::Rect::from_min_size(at, galley.size() + vec2(2.0, 0.0));
+        ui.new_child(egui::UiBuilder::new().max_rect(place))
+            .add(egui::Label::new(text).wrap());
     }
     if let Some(badge) = badge {
         let font = egui::FontId::proportional(13.0);
