@@ -35,21 +35,22 @@ pub fn status(ui: &mut Ui, tile: &Tile, action: &mut Option<Action>) {
     }
 }
 
-/// Under X's reason for refusing a video: "Convert for X", or what to
-/// install when ffmpeg isn't there.
+/// Beside Retry, under X's reason for refusing a video: "Convert for X".
 pub fn offer(ui: &mut Ui, tile: &Tile, action: &mut Option<Action>) {
-    match &tile.convert {
-        Some(ConvertOffer::Convert) => {
-            let r = ui
-                .button(RichText::new("Convert for X").strong())
-                .on_hover_text("Make an MP4 X takes (H.264 and AAC sound) and upload that instead. Your file stays as it is.");
-            if r.clicked() {
-                *action = Some(Action::ConvertForX);
-            }
-        }
-        Some(ConvertOffer::Missing(how)) => {
-            ui.add(egui::Label::new(RichText::new(how).weak()).wrap());
-        }
-        None => {}
+    if tile.convert != Some(ConvertOffer::Convert) {
+        return;
+    }
+    let r = ui
+        .button(RichText::new("Convert for X").strong())
+        .on_hover_text("Make an MP4 X takes (H.264 and AAC sound) and upload that instead. Your file stays as it is.");
+    if r.clicked() {
+        *action = Some(Action::ConvertForX);
+    }
+}
+
+/// Without ffmpeg: what to install, or how to export the video instead.
+pub fn missing(ui: &mut Ui, tile: &Tile) {
+    if let Some(ConvertOffer::Missing(how)) = &tile.convert {
+        ui.add(egui::Label::new(RichText::new(how).weak().small()).wrap());
     }
 }

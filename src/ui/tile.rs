@@ -255,8 +255,8 @@ fn status(ui: &mut Ui, tile: &Tile, now: Instant, action: &mut Option<Action>) {
         }
         Status::Failed { message, retryable } => {
             ui.add(egui::Label::new(RichText::new(message).color(theme::RED)).wrap());
-            super::converting::offer(ui, tile, action);
             ui.horizontal(|ui| {
+                super::converting::offer(ui, tile, action);
                 if ui.button("Retry").clicked() {
                     *action = Some(Action::Retry);
                 }
@@ -264,6 +264,7 @@ fn status(ui: &mut Ui, tile: &Tile, now: Instant, action: &mut Option<Action>) {
                     ui.label(RichText::new("or remove it").weak());
                 }
             });
+            super::converting::missing(ui, tile);
         }
         Status::Interrupted(percent) => {
             ui.add(

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::worker::{Internal, Worker};
-use crate::core::draft::{ConvertOffer, Converting, MediaInfo, MediaState, TileKey};
+use crate::core::draft::{ConvertOffer, Converting, MediaState, TileKey};
 use crate::core::limits::MediaKind;
 use crate::core::media::check::{self, CheckedMedia};
 use crate::core::media::ffmpeg::{self, FfmpegError};
@@ -182,13 +182,7 @@ impl Worker {
         slot.resume = None;
         slot.uploaded = None;
         slot.tile.convert = None;
-        slot.tile.info = Some(MediaInfo {
-            kind: media.kind,
-            bytes: media.bytes,
-            duration_secs: media.video.as_ref().map(|v| v.duration_secs),
-            details: media.video.as_ref().map(|v| v.summary()),
-            note: media.note.clone(),
-        });
+        slot.tile.info = Some(super::tiles::media_info(&media));
         slot.checked = Some(media);
         self.start_upload(key);
         self.save_draft();

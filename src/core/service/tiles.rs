@@ -293,13 +293,7 @@ impl Worker {
             }
             Ok(media) => media,
         };
-        slot.tile.info = Some(MediaInfo {
-            kind: media.kind,
-            bytes: media.bytes,
-            duration_secs: media.video.as_ref().map(|v| v.duration_secs),
-            details: media.video.as_ref().map(|v| v.summary()),
-            note: media.note.clone(),
-        });
+        slot.tile.info = Some(media_info(&media));
         if let Some(reason) = self.mix_refusal(key, &media) {
             if let Some(slot) = self.tiles.get_mut(&key) {
                 slot.checked = None;
@@ -503,6 +497,17 @@ impl Worker {
                 tracing::error!("draft not saved: {e}");
             }
         });
+    }
+}
+
+/// What the tile shows of a checked file.
+pub(super) fn media_info(media: &CheckedMedia) -> MediaInfo {
+    MediaInfo {
+        kind: media.kind,
+        bytes: media.bytes,
+        duration_secs: media.video.as_ref().map(|v| v.duration_secs),
+        details: media.video.as_ref().map(|v| v.summary()),
+        note: media.note.clone(),
     }
 }
 

@@ -72,22 +72,13 @@ fn settings_turn_off_removing_location_and_making_photos_fit() {
     let setup = Setup::new(&dir);
     let mut gui = Gui::start(&setup);
     gui.sign_in(NEWS);
-    let open_settings = |gui: &mut Gui| {
-        gui.harness
-            .get_all_by_role_and_label(egui::accesskit::Role::Button, "Settings")
-            .next()
-            .unwrap()
-            .click();
-        gui.harness.step();
-        gui.harness.step();
-    };
     let checked = |gui: &Gui, label: &str| {
         gui.harness.get_by_label(label).accesskit_node().toggled()
             == Some(egui::accesskit::Toggled::True)
     };
     let location = "Remove location from photos and videos";
     let fit = "Make photos fit X automatically";
-    open_settings(&mut gui);
+    gui.open_settings();
     assert!(
         checked(&gui, location) && checked(&gui, fit),
         "on by default"
@@ -95,6 +86,11 @@ fn settings_turn_off_removing_location_and_making_photos_fit() {
     gui.click(location);
     gui.click(fit);
     assert!(!checked(&gui, location) && !checked(&gui, fit));
+    // Down to Save (the page scrolls there over a few frames).
+    gui.harness.get_by_label("Save").scroll_to_me();
+    for _ in 0..20 {
+        gui.harness.step();
+    }
     gui.click("Save");
     gui.until("saved", |app| {
         app.model
@@ -114,7 +110,7 @@ fn settings_turn_off_removing_location_and_making_photos_fit() {
         Some(false),
         "{written}"
     );
-    open_settings(&mut gui);
+    gui.open_settings();
     assert!(
         !checked(&gui, location) && !checked(&gui, fit),
         "Settings show what was saved"
