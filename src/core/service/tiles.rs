@@ -391,6 +391,14 @@ impl Worker {
         };
         let record = self.journal().record(entry.clone());
         let percent = entry.percent();
+        let cache = self.config.paths.prepared();
+        if entry.kind == MediaKind::Video && cache.holds(&entry.file.path) {
+            // A video converted for X: its tile checks the user's file
+            // again, so that upload can't be continued. It starts over.
+            cache.discard(&entry.file.path);
+            record.remove();
+            return;
+        }
         match decide(&entry) {
             Decision::Continue(point) => {
                 if let Some(slot) = self.tiles.get_mut(&key) {

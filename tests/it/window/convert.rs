@@ -167,3 +167,45 @@ fn a_video_x_cannot_process_is_converted_for_x_and_posts() {
     }
     assert!(video.exists(), "the user's file is untouched");
 }
+
+#[test]
+fn quitting_while_the_converted_video_uploads_starts_it_over_from_the_users_file() {
+    let dir = temp_dir();
+    let mut setup = Setup::new(&dir);
+    // Slow enough to quit mid-upload.
+    setup.bandwidth_mbps = Some(2.0);
+    let files = Files::new();
+    let video = files.path("IMG_0421.mov");
+    hevc_clip(&video);
+    {
+        let mut gui = Gui::start(&setup);
+        gui.sign_in(NEWS);
+        gui.control("fail-processing", json!({}));
+        gui.drop_files(std::slice::from_ref(&video));
+        gui.until("X's processing refuses it", |app| {
+            matches!(app.model.tiles[0].state, MediaState::Failed { .. })
+        });
+        gui.harness.step();
+        gui.click("Convert for X");
+        gui.until("the converted copy uploads", |app| {
+            app.model.tiles[0].state == MediaState::Uploading
+                && app.model.tiles[0]
+                    .info
+                    .as_ref()
+                    .and_then(|i| i.note.as_deref())
+                    == Some("Converted for X (H.264 + AAC)")
+        });
+        assert_eq!(prepared(&setup.home).len(), 1);
+    }
+    // The journal holds the copy's upload, but the tile checks the user's
+    // file again: continuing would send the wrong bytes, so it starts over.
+    let mut gui = Gui::start(&setup);
+    gui.until("the file is back", |app| !app.model.tiles.is_empty());
+    gui.until("signed in again", |app| app.model.active.is_some());
+    gui.until("its upload starts over", |app| {
+        app.model.tiles[0].state == MediaState::Uploading
+    });
+    let tile = gui.app().model.tiles[0].clone();
+    assert_eq!(tile.info.as_ref().unwrap().note, None, "the user's file");
+    assert_eq!(prepared(&setup.home), Vec::<PathBuf>::new());
+}
