@@ -4,8 +4,10 @@
 # practice server's sign-in, which is set to approve at once.
 #
 #   scripts/screenshots.sh [path/to/x-uploader]      (default: a release build)
+#   SCREENSHOTS_ONLY=media_tiles scripts/screenshots.sh …   (one scene function)
+#   SCREENSHOT_DISPLAY=98 …                                  (another Xvfb display)
 #
-# Needs: xvfb, xdotool, imagemagick, dbus, gnome-keyring, curl.
+# Needs: xvfb, xdotool, imagemagick, dbus, gnome-keyring, curl, ffmpeg, exiftool.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$(realpath "${1:-target/release/x-uploader}")
@@ -14,8 +16,8 @@ mkdir -p "$OUT"
 WORK=$(mktemp -d)
 trap 'pkill -f "^$BIN" >/dev/null 2>&1 || true; kill $XVFB >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 
-export DISPLAY=:97
-Xvfb :97 -screen 0 720x780x24 >/dev/null 2>&1 & XVFB=$!
+export DISPLAY=:${SCREENSHOT_DISPLAY:-97}
+Xvfb "$DISPLAY" -screen 0 720x780x24 >/dev/null 2>&1 & XVFB=$!
 sleep 1
 
 # The stand-in browser: fetch the sign-in page and follow its redirects.
@@ -25,9 +27,6 @@ cat > "$WORK/bin/xdg-open" <<'EOF'
 (sleep "${BROWSER_DELAY:-1}"; curl -sL "$1" >/dev/null) &
 EOF
 chmod +x "$WORK/bin/xdg-open"
-
-"$BIN" make-test-media video "$WORK/launch-event.mp4" --secs 48 --bytes 157286400
-for i in 1 2 3 4; do "$BIN" make-test-media jpeg "$WORK/team-$i.jpg" --bytes 2300000; done
 
 # Start the app in its own session (home $1) with the remaining arguments.
 app() {
@@ -43,6 +42,58 @@ stop() { pkill -f "^$BIN" >/dev/null 2>&1 || true; sleep 1; }
 shot() { import -window root "$OUT/$1.png"; echo "took $OUT/$1.png"; }
 click() { xdotool mousemove "$1" "$2" click 1; }
 window() { xdotool search --name "X Uploader" | head -1; }
+
+# What the app does to files from phones and cameras (the practice server
+# is found through the app's log, where practice mode says its address).
+media_tiles() {
+  # 5. A 24 MP camera JPEG made to fit X, and a phone photo sent without
+  #    where it was taken.
+  ffmpeg -hide_banner -loglevel error -nostdin -y -f lavfi \
+    -i "mandelbrot=size=1500x1000:start_scale=2.5:inner=convergence" -frames:v 1 "$WORK/frame.png"
+  convert "$WORK/frame.png" -resize 6000x4000! -attenuate 0.35 +noise Gaussian -quality 94 "$WORK/DSC_0193.jpg"
+  convert -size 1600x1200 plasma:orange-navy -quality 85 "$WORK/IMG_2041.jpg"
+  exiftool -q -overwrite_original -GPSLatitude=40.4168 -GPSLatitudeRef=N \
+    -GPSLongitude=3.7038 -GPSLongitudeRef=W "$WORK/IMG_2041.jpg"
+  app "$WORK/h5" --practice "$WORK/DSC_0193.jpg" "$WORK/IMG_2041.jpg"
+  click 360 260; sleep 3
+  shot photo-making-it-smaller
+  # Shrinking takes 0.6 s in a release build, much longer in a debug one.
+  sleep "${SHRINK_WAIT:-20}"
+  shot photos-made-to-fit
+  stop
+
+  # 6. An iPhone-like HEVC video X's processing refuses: "Convert for X",
+  #    then converting with its progress bar.
+  ffmpeg -hide_banner -loglevel error -nostdin -y \
+    -f lavfi -i "mandelbrot=size=1280x720:rate=30:start_scale=1.5" \
+    -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 40 \
+    -c:v libx265 -preset ultrafast -x265-params log-level=error -tag:v hvc1 -c:a aac \
+    "$WORK/IMG_0420.mov"
+  X_UPLOADER_PRACTICE_PROCESSING_SECS=2 app "$WORK/h6" --practice "$WORK/IMG_0420.mov"
+  local base
+  base=$(grep -rhoa 'practice mode on http://[0-9.:]*' "$WORK/h6" | head -1 | sed 's/.* on //')
+  curl -s -X POST -H 'content-type: application/json' -d '{}' "$base/_practice/fail-processing" >/dev/null
+  click 360 260; sleep 12
+  shot video-convert-offer
+  xdotool windowfocus --sync "$(window)"
+  click 79 412; sleep 4
+  shot video-converting
+  stop
+}
+
+if [ -n "${SCREENSHOTS_ONLY:-}" ]; then
+  "$SCREENSHOTS_ONLY"
+  exit 0
+fi
+
+# A video with pictures and sound (its tile shows a frame from it): a
+# Mandelbrot zoom, grain to make it as large as a camera's clip (~150 MB).
+ffmpeg -hide_banner -loglevel error -nostdin -y \
+  -f lavfi -i "mandelbrot=size=1280x720:rate=30,noise=alls=12:allf=t" \
+  -f lavfi -i "sine=frequency=330:sample_rate=48000" -t 48 \
+  -c:v libx264 -preset ultrafast -b:v 24M -maxrate 24M -bufsize 12M -c:a aac \
+  "$WORK/launch-event.mp4"
+for i in 1 2 3 4; do "$BIN" make-test-media jpeg "$WORK/team-$i.jpg" --bytes 2300000; done
 
 # 1. First start, no X app configured: the way into practice mode.
 app "$WORK/h1"
@@ -76,3 +127,5 @@ shot photos-with-alt-text
 xdotool key ctrl+Return; sleep 3
 shot posted
 stop
+
+media_tiles

@@ -106,6 +106,7 @@ impl App {
             Action::Retry => Command::Retry(key),
             Action::Continue => Command::Continue(key),
             Action::StartOver => Command::StartOver(key),
+            Action::ConvertForX => Command::ConvertForX(key),
             Action::EditAlt => {
                 if let Some(t) = self.model.tiles.iter().find(|t| t.key == key) {
                     self.view.dialog = Some(Dialog::Alt {

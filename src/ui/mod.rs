@@ -4,6 +4,7 @@
 pub mod app;
 mod chunks;
 mod composer;
+mod converting;
 pub mod crash;
 mod dialogs;
 pub mod model;

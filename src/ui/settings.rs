@@ -1,6 +1,7 @@
 //! Settings: the X app (for administrators: client id, secret kept in the
 //! keychain, callback URLs), uploads (piece size and pieces at a time, with
-//! the measured defaults explained), appearance, help and About.
+//! the measured defaults explained), photos and videos (location, making
+//! photos fit), appearance, help and About.
 
 use egui::{RichText, TextEdit, Ui};
 
@@ -22,6 +23,8 @@ pub struct Edit {
     pub parallel: usize,
     pub theme: String,
     pub text_scale: f32,
+    pub remove_location: bool,
+    pub convert_photos: bool,
 }
 
 impl std::fmt::Debug for Edit {
@@ -48,6 +51,8 @@ impl Edit {
             parallel: form.parallel.unwrap_or(DEFAULT_PARALLEL),
             theme: form.theme.clone().unwrap_or_else(|| "system".into()),
             text_scale: form.text_scale.unwrap_or(1.0),
+            remove_location: form.keep_location != Some(true),
+            convert_photos: form.convert_photos != Some(false),
         }
     }
 
@@ -67,6 +72,8 @@ impl Edit {
             parallel: (self.parallel != DEFAULT_PARALLEL).then_some(self.parallel),
             theme: (self.theme != "system").then(|| self.theme.clone()),
             text_scale: ((self.text_scale - 1.0).abs() > 1e-3).then_some(self.text_scale),
+            keep_location: (!self.remove_location).then_some(true),
+            convert_photos: (!self.convert_photos).then_some(false),
         }
     }
 }
@@ -114,6 +121,12 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                     edit.chunk_mib = (DEFAULT_SEGMENT_BYTES / MIB) as f64;
                     edit.parallel = DEFAULT_PARALLEL;
                 }
+
+                section(ui, "Photos and videos");
+                ui.checkbox(&mut edit.remove_location, "Remove location from photos and videos")
+                    .on_hover_text("Where a photo or video was taken (GPS) is taken out of the copy that goes to X. Your files stay as they are.");
+                ui.checkbox(&mut edit.convert_photos, "Make photos fit X automatically")
+                    .on_hover_text("Photos over 5 MB, HEIC, TIFF and BMP are converted to a copy X takes. Off: they are refused with what to do.");
 
                 section(ui, "Appearance");
                 ui.horizontal(|ui| {
@@ -171,8 +184,12 @@ mod tests {
         assert_eq!(back.parallel, None);
         assert_eq!(back.theme, None);
         assert_eq!(back.client_secret, None);
+        assert_eq!((back.keep_location, back.convert_photos), (None, None));
+        assert!(edit.remove_location && edit.convert_photos);
         let mut changed = edit.clone();
         changed.parallel = 5;
+        changed.remove_location = false;
+        changed.convert_photos = false;
         changed.secret = "s3".into();
         changed.redirect_uris =
             "http://127.0.0.1:8765/callback\nhttp://127.0.0.1:8766/callback".into();
@@ -180,5 +197,9 @@ mod tests {
         assert_eq!(back.parallel, Some(5));
         assert_eq!(back.client_secret, Some(Secret::new("s3")));
         assert_eq!(back.redirect_uris.len(), 2);
+        assert_eq!(
+            (back.keep_location, back.convert_photos),
+            (Some(true), Some(false))
+        );
     }
 }

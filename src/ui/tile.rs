@@ -25,6 +25,7 @@ pub enum Action {
     EditAlt,
     Continue,
     StartOver,
+    ConvertForX,
 }
 
 /// Draw the tile in a box of `width` × [`HEIGHT`]; returns what was pressed.
@@ -114,9 +115,11 @@ fn preview(ui: &mut Ui, tile: &Tile, texture: Option<&TextureHandle>, width: f32
     };
     // What was done to a photo, in one line on top of its preview.
     if let Some(note) = tile.info.as_ref().and_then(|i| i.note.as_deref()) {
-        let text = RichText::new(note).size(12.0).color(egui::Color32::WHITE);
+        // The window's font has no arrow ("24.5 MB → 4.6 MB").
+        let note = note.replace(" → ", " to ");
+        let text = RichText::new(&note).size(12.0).color(egui::Color32::WHITE);
         let galley = painter.layout(
-            note.to_string(),
+            note.clone(),
             egui::FontId::proportional(12.0),
             egui::Color32::WHITE,
             rect.width() - 28.0,
@@ -124,10 +127,10 @@ fn preview(ui: &mut Ui, tile: &Tile, texture: Option<&TextureHandle>, width: f32
         let at = rect.left_top() + vec2(8.0, 8.0);
         let bg = egui::Rect::from_min_size(at - vec2(6.0, 3.0), galley.size() + vec2(12.0, 6.0));
         painter.rect_filled(bg, 6, egui::Color32::from_black_alpha(170));
-        ui.put(
-            egui::Rect::from_min_size(at, galley.size() + vec2(2.0, 0.0)),
-            egui::Label::new(text).wrap(),
-        );
+        // A child of its own: the tile's status still goes below the preview.
+        let place = egui::Rect::from_min_size(at, galley.size() + vec2(2.0, 0.0));
+        ui.new_child(egui::UiBuilder::new().max_rect(place))
+            .add(egui::Label::new(text).wrap());
     }
     if let Some(badge) = badge {
         let font = egui::FontId::proportional(13.0);
@@ -145,9 +148,7 @@ fn status(ui: &mut Ui, tile: &Tile, now: Instant, action: &mut Option<Action>) {
         Status::Checking => {
             ui.label("Checking…");
         }
-        Status::Converting => {
-            ui.label("Converting it for X…");
-        }
+        Status::Converting => super::converting::status(ui, tile, action),
         Status::Expired => {
             ui.label("X no longer holds this upload: sending it again…");
         }
@@ -255,6 +256,7 @@ fn status(ui: &mut Ui, tile: &Tile, now: Instant, action: &mut Option<Action>) {
         Status::Failed { message, retryable } => {
             ui.add(egui::Label::new(RichText::new(message).color(theme::RED)).wrap());
             ui.horizontal(|ui| {
+                super::converting::offer(ui, tile, action);
                 if ui.button("Retry").clicked() {
                     *action = Some(Action::Retry);
                 }
@@ -262,6 +264,7 @@ fn status(ui: &mut Ui, tile: &Tile, now: Instant, action: &mut Option<Action>) {
                     ui.label(RichText::new("or remove it").weak());
                 }
             });
+            super::converting::missing(ui, tile);
         }
         Status::Interrupted(percent) => {
             ui.add(

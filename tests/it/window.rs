@@ -20,6 +20,10 @@ use crate::support::*;
 
 /// Closing the window, and a queued post losing a file.
 mod closing;
+/// "Convert for X" when X's processing refuses a video.
+mod convert;
+/// Photos being made to fit, and Settings' photo choices.
+mod photos;
 
 /// A file dropped on the window (egui has no test helper for this).
 #[derive(Debug)]
@@ -235,6 +239,16 @@ impl Gui {
             format!("{before}{text}"),
             "typed into the post text"
         );
+    }
+
+    fn open_settings(&mut self) {
+        self.harness
+            .get_all_by_role_and_label(egui::accesskit::Role::Button, "Settings")
+            .next()
+            .unwrap()
+            .click();
+        self.harness.step();
+        self.harness.step();
     }
 
     fn posted_id(&self) -> Option<String> {
@@ -727,6 +741,11 @@ fn not_configured_screen_offers_practice_mode_and_settings() {
     h.step();
     h.get_by_label_contains("Client id").type_text("my-x-app");
     h.step();
+    // The settings page is longer than the window: down to Save first.
+    h.get_by_label("Save").scroll_to_me();
+    for _ in 0..20 {
+        h.step();
+    }
     h.get_by_label("Save").click();
     h.step();
     let config_file = dir.path().join("config/config.toml");
@@ -1035,13 +1054,7 @@ fn a_sign_in_that_never_comes_back_names_the_callback_url_to_register() {
 fn check_setup_in_settings_lists_each_check() {
     let dir = temp_dir();
     let mut gui = Gui::start(&Setup::new(&dir));
-    gui.harness
-        .get_all_by_role_and_label(egui::accesskit::Role::Button, "Settings")
-        .next()
-        .unwrap()
-        .click();
-    gui.harness.step();
-    gui.harness.step();
+    gui.open_settings();
     gui.click("Check setup");
     let deadline = Instant::now() + Duration::from_secs(60);
     while !matches!(gui.app().model.setup_check, Some(Some(_))) {

@@ -2,13 +2,14 @@
 //!
 //! ```text
 //! checking ─→ refused (the reason; checked again when the mix changes)
-//!     │  └──→ converting ─→ uploading
+//!     │  └──→ converting ─→ uploading (a photo made to fit)
 //!     ├─────→ waiting for a sign-in ─→ uploading
 //!     ├─────→ interrupted last time (continue or start over) ─→ uploading
 //!     └─────→ uploading ⇄ paused
 //!                 ↓
 //!             finalizing ─→ processing ─→ ready ─→ expired at X ─→ uploading
 //!   uploading, paused, finalizing, processing ─→ failed | cancelled ─→ uploading
+//!   failed (X's processing refused a video) ─→ converting ("Convert for X")
 //! ```
 //! A new sign-in (or an account switch) checks every item again, and an
 //! upload whose sign-in ended waits for the next one.
@@ -82,7 +83,17 @@ impl MediaState {
             (Checking, Refused { .. } | Converting | WaitingForSignIn | Interrupted(_)) => true,
             // Straight to its upload, or a finished upload reused from the draft.
             (Checking, Uploading | Ready) => true,
-            (Converting, Uploading | WaitingForSignIn | Failed { .. } | Refused { .. }) => true,
+            (
+                Converting,
+                Uploading
+                | WaitingForSignIn
+                | Failed { .. }
+                | Refused { .. }
+                | Ready
+                | Interrupted(_),
+            ) => true,
+            // "Convert for X" after X's processing refused a video.
+            (Failed { .. }, Converting) => true,
             (WaitingForSignIn, Uploading | Ready) => true,
             (Interrupted(_), Uploading | WaitingForSignIn) => true,
             // A start-over (a 413, a media id X forgot) begins again.
@@ -178,6 +189,9 @@ mod tests {
         ("converting", "waiting for a sign-in"),
         ("converting", "failed"),
         ("converting", "refused"),
+        ("converting", "ready"),
+        ("converting", "interrupted"),
+        ("failed", "converting"),
         ("waiting for a sign-in", "uploading"),
         ("waiting for a sign-in", "ready"),
         ("interrupted", "uploading"),

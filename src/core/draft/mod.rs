@@ -41,6 +41,29 @@ pub struct Tile {
     pub state: MediaState,
     /// Chunks, bytes sent, speed and the retry note, once its upload started.
     pub progress: Option<Progress>,
+    /// While converting: what is being done, and how far.
+    pub converting: Option<Converting>,
+    /// X's processing refused this video: what can be done about it here.
+    pub convert: Option<ConvertOffer>,
+}
+
+/// A conversion under way ("Making it smaller…", "Converting for X…").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Converting {
+    pub doing: String,
+    /// 0.0–1.0 when known.
+    pub fraction: Option<f32>,
+    /// Can the user stop it (a video's conversion)?
+    pub cancellable: bool,
+}
+
+/// What a tile offers once X's processing refused its video.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConvertOffer {
+    /// ffmpeg is installed: "Convert for X".
+    Convert,
+    /// It isn't: what to install, or how to export the video instead.
+    Missing(String),
 }
 
 impl Tile {
@@ -53,6 +76,8 @@ impl Tile {
             info: None,
             state: MediaState::Checking,
             progress: None,
+            converting: None,
+            convert: None,
         }
     }
 

@@ -22,6 +22,20 @@ pub enum FfmpegError {
     Failed(String),
 }
 
+/// Is the `ffmpeg` program on `PATH` (checked without running it)?
+pub fn installed() -> bool {
+    std::env::var_os("PATH").is_some_and(|path| found_in(&path))
+}
+
+fn found_in(path: &std::ffi::OsStr) -> bool {
+    let names: &[&str] = if cfg!(windows) {
+        &["ffmpeg.exe"]
+    } else {
+        &["ffmpeg"]
+    };
+    std::env::split_paths(path).any(|dir| names.iter().any(|n| dir.join(n).is_file()))
+}
+
 fn ffmpeg() -> Command {
     let mut c = Command::new("ffmpeg");
     c.args(["-hide_banner", "-nostdin", "-loglevel", "error"])
@@ -187,4 +201,25 @@ pub fn convert_for_x(
     }
     progress(1.0);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::found_in;
+
+    #[test]
+    fn ffmpeg_is_found_only_where_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = tempfile::tempdir().unwrap();
+        let name = if cfg!(windows) {
+            "ffmpeg.exe"
+        } else {
+            "ffmpeg"
+        };
+        std::fs::write(dir.path().join(name), b"").unwrap();
+        let both = std::env::join_paths([empty.path(), dir.path()]).unwrap();
+        assert!(found_in(&both));
+        let without = std::env::join_paths([empty.path()]).unwrap();
+        assert!(!found_in(&without));
+    }
 }

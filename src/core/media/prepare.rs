@@ -26,6 +26,18 @@ pub fn prepare(
     options: PhotoOptions,
     cache: &Cache,
 ) -> Result<CheckedMedia, Refusal> {
+    prepare_with(path, tier, options, cache, &|_| {})
+}
+
+/// [`prepare`], saying what is being done ("Making it smaller…") when a
+/// photo starts converting (the slow part), for the window to show.
+pub fn prepare_with(
+    path: &Path,
+    tier: AccountTier,
+    options: PhotoOptions,
+    cache: &Cache,
+    converting: &dyn Fn(&str),
+) -> Result<CheckedMedia, Refusal> {
     let name = display_name(path);
     let sniffed = match probe::sniff(path) {
         Ok(Some(s)) => s,
@@ -65,7 +77,7 @@ pub fn prepare(
     };
     let prepared = match why_convert {
         Some(_) if options.no_convert => return check::check_file(path, tier),
-        Some(why) => convert_into(path, &name, mime, bytes, why, cache)?,
+        Some(why) => convert_into(path, &name, mime, bytes, why, cache, converting)?,
         None => {
             let Some(data) = data else {
                 return check::check_file(path, tier);
@@ -81,6 +93,15 @@ pub fn prepare(
     checked.source = Some(path.to_path_buf());
     checked.note = Some(prepared.note);
     Ok(checked)
+}
+
+/// "Converted from HEIC" → "Converting from HEIC…"; too large → "Making it smaller…".
+fn doing(why: &str) -> String {
+    match why.strip_prefix("Converted") {
+        _ if why.is_empty() => "Making it smaller…".to_string(),
+        Some(rest) => format!("Converting{rest}…"),
+        None => format!("{why}…"),
+    }
 }
 
 fn refuse(name: &str, message: String) -> Refusal {
@@ -106,6 +127,7 @@ fn convert_into(
     bytes: u64,
     why: String,
     cache: &Cache,
+    converting: &dyn Fn(&str),
 ) -> Result<Prepared, Refusal> {
     let slot = cache
         .slot(path, "convert-1")
@@ -113,6 +135,7 @@ fn convert_into(
     if let Some(p) = cache.find(&slot) {
         return Ok(p);
     }
+    converting(&doing(&why));
     let converted = convert::make_fit(path, mime, LIMITS.photo_max_bytes).map_err(|why| {
         let what = match mime {
             "image/heif" => "a HEIC photo",
@@ -184,4 +207,19 @@ fn strip_into(
         .store(&slot, name, &clean, note)
         .map(Some)
         .map_err(|e| store_failed(name, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::doing;
+
+    #[test]
+    fn what_a_converting_photo_says() {
+        assert_eq!(doing(""), "Making it smaller…");
+        assert_eq!(doing("Converted from HEIC"), "Converting from HEIC…");
+        assert_eq!(
+            doing("Converted from 16-bit to 8-bit colour"),
+            "Converting from 16-bit to 8-bit colour…"
+        );
+    }
 }

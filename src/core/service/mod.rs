@@ -5,6 +5,7 @@
 //! Nothing here knows egui.
 
 mod accounts;
+mod convert;
 mod desktop;
 mod files;
 mod posting;
@@ -55,6 +56,8 @@ pub enum Command {
     Continue(TileKey),
     /// Upload it again from the beginning instead.
     StartOver(TileKey),
+    /// X's processing refused the video: convert it with ffmpeg and upload that.
+    ConvertForX(TileKey),
     /// The composer's text changed (kept in the draft).
     DraftText(String),
     /// Post now, or as soon as every upload is ready.
@@ -84,6 +87,10 @@ pub struct SettingsForm {
     pub parallel: Option<usize>,
     pub theme: Option<String>,
     pub text_scale: Option<f32>,
+    /// Send location in photos and videos as it is (`[upload] keep_location`).
+    pub keep_location: Option<bool>,
+    /// Make photos fit X (`[photos] convert`; on unless `Some(false)`).
+    pub convert_photos: Option<bool>,
 }
 
 /// What became of one of the composer's files.

@@ -37,6 +37,8 @@ pub(super) struct Slot {
     /// Accepted: continue from here.
     pub resume: Option<ResumePoint>,
     pub previewed: bool,
+    /// A video being converted for X.
+    pub converting: Option<super::convert::Running>,
 }
 
 impl Slot {
@@ -46,7 +48,7 @@ impl Slot {
 }
 
 impl Worker {
-    fn tier(&self) -> AccountTier {
+    pub(super) fn tier(&self) -> AccountTier {
         let sub = self
             .session
             .as_ref()
@@ -85,7 +87,12 @@ impl Worker {
             }
             Command::Pause(key) => self.with_upload(key, |e, id| e.pause(id)),
             Command::Resume(key) => self.with_upload(key, |e, id| e.resume(id)),
-            Command::Cancel(key) => self.with_upload(key, |e, id| e.cancel(id)),
+            Command::Cancel(key) => {
+                if !self.cancel_conversion(key) {
+                    self.with_upload(key, |e, id| e.cancel(id));
+                }
+            }
+            Command::ConvertForX(key) => self.convert_video(key),
             Command::Retry(key) => self.start_upload(key),
             Command::Continue(key) => {
                 if let Some(slot) = self.tiles.get_mut(&key) {
@@ -114,6 +121,9 @@ impl Worker {
         self.stop_upload(&slot);
         if let Some(r) = &slot.record {
             r.remove();
+        }
+        if let Some(c) = &slot.converting {
+            c.stop();
         }
         self.forget_pasted(&slot.tile.path);
         self.discard_copy(&slot);
@@ -197,6 +207,7 @@ impl Worker {
                     offer: None,
                     resume: None,
                     previewed: false,
+                    converting: None,
                 },
             );
             if from_journal {
@@ -221,6 +232,10 @@ impl Worker {
         let Some(slot) = self.tiles.get_mut(&key) else {
             return;
         };
+        if slot.converting.is_some() {
+            // Its converted copy is checked when it's made.
+            return;
+        }
         if slot.tile.state != MediaState::Checking {
             slot.tile.go(MediaState::Checking);
             self.show(key);
@@ -235,8 +250,12 @@ impl Worker {
             self.config.paths.prepared(),
         );
         tokio::task::spawn_blocking(move || {
-            let checked =
-                prepare::prepare(&path, tier, options, &cache).map(|c| c.keep_location(keep));
+            let saying = internal.clone();
+            let converting = move |doing: &str| {
+                let _ = saying.send(Internal::Preparing(key, doing.to_string()));
+            };
+            let checked = prepare::prepare_with(&path, tier, options, &cache, &converting)
+                .map(|c| c.keep_location(keep));
             let _ = internal.send(Internal::Checked(key, Box::new(checked)));
         });
     }
@@ -256,10 +275,15 @@ impl Worker {
         let Some(slot) = self.tiles.get_mut(&key) else {
             return;
         };
-        if slot.tile.state != MediaState::Checking {
+        if !matches!(
+            slot.tile.state,
+            MediaState::Checking | MediaState::Converting
+        ) || slot.converting.is_some()
+        {
             // Checked twice at once (a sign-in during a check): the later answer counts.
             return;
         }
+        slot.tile.converting = None;
         let media = match result {
             Err(refusal) => {
                 slot.checked = None;
@@ -269,13 +293,7 @@ impl Worker {
             }
             Ok(media) => media,
         };
-        slot.tile.info = Some(MediaInfo {
-            kind: media.kind,
-            bytes: media.bytes,
-            duration_secs: media.video.as_ref().map(|v| v.duration_secs),
-            details: media.video.as_ref().map(|v| v.summary()),
-            note: media.note.clone(),
-        });
+        slot.tile.info = Some(media_info(&media));
         if let Some(reason) = self.mix_refusal(key, &media) {
             if let Some(slot) = self.tiles.get_mut(&key) {
                 slot.checked = None;
@@ -373,6 +391,14 @@ impl Worker {
         };
         let record = self.journal().record(entry.clone());
         let percent = entry.percent();
+        let cache = self.config.paths.prepared();
+        if entry.kind == MediaKind::Video && cache.holds(&entry.file.path) {
+            // A video converted for X: its tile checks the user's file
+            // again, so that upload can't be continued. It starts over.
+            cache.discard(&entry.file.path);
+            record.remove();
+            return;
+        }
         match decide(&entry) {
             Decision::Continue(point) => {
                 if let Some(slot) = self.tiles.get_mut(&key) {
@@ -479,6 +505,17 @@ impl Worker {
                 tracing::error!("draft not saved: {e}");
             }
         });
+    }
+}
+
+/// What the tile shows of a checked file.
+pub(super) fn media_info(media: &CheckedMedia) -> MediaInfo {
+    MediaInfo {
+        kind: media.kind,
+        bytes: media.bytes,
+        duration_secs: media.video.as_ref().map(|v| v.duration_secs),
+        details: media.video.as_ref().map(|v| v.summary()),
+        note: media.note.clone(),
     }
 }
 

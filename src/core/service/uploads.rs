@@ -153,6 +153,7 @@ impl Worker {
                 self.sign_in_expired(e.message);
             }
             Err(e) => {
+                self.offer_conversion(key, &e);
                 let retryable = e.retryable() || e.is_network();
                 self.set_state(
                     key,

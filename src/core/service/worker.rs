@@ -27,6 +27,10 @@ pub(super) enum Internal {
     KeychainChecked(Result<(), String>),
     SaveDraft,
     Checked(TileKey, Box<Result<CheckedMedia, Refusal>>),
+    /// A photo started converting: what the tile says meanwhile.
+    Preparing(TileKey, String),
+    ConvertProgress(TileKey, f32),
+    Converted(TileKey, std::path::PathBuf, Box<super::convert::Conversion>),
     Engine(u64, engine::Event),
     UploadDone(u64, UploadId, Result<Uploaded, XError>),
     PostDone(Result<Published, XError>),
@@ -254,6 +258,9 @@ impl Worker {
             Internal::Notice(message) => self.emit(AppEvent::Notice(message)),
             Internal::SetupChecked(report) => self.emit(AppEvent::SetupChecked(report)),
             Internal::Checked(key, result) => self.checked(key, *result),
+            Internal::Preparing(key, doing) => self.preparing(key, doing),
+            Internal::ConvertProgress(key, f) => self.convert_progress(key, f),
+            Internal::Converted(key, output, result) => self.converted(key, output, *result),
             Internal::Engine(session, event) => self.engine_event(session, event),
             Internal::UploadDone(session, id, result) => self.upload_done(session, id, result),
             Internal::PostDone(result) => self.post_done(result),
@@ -279,6 +286,8 @@ impl Worker {
             parallel: file.upload.parallel,
             theme: file.appearance.theme.clone(),
             text_scale: file.appearance.text_scale,
+            keep_location: file.upload.keep_location,
+            convert_photos: file.photos.convert,
         };
         let has_client_secret = !self.options.practice && self.auth.client_secret().is_some();
         self.emit(AppEvent::Mode(Mode {
@@ -419,6 +428,8 @@ impl Worker {
         file.upload.parallel = form.parallel;
         file.appearance.theme = form.theme.clone();
         file.appearance.text_scale = form.text_scale;
+        file.upload.keep_location = form.keep_location;
+        file.photos.convert = form.convert_photos;
         if let Err(e) = file.write(&paths.config_file()) {
             self.emit(AppEvent::Notice(e));
             return;
@@ -442,6 +453,10 @@ impl Worker {
             self.config = self.options.config.clone();
             let store = self.auth.store.clone();
             self.auth = Auth::new(self.config.clone(), store);
+        } else {
+            // What is done to photos and videos applies in practice mode too.
+            self.config.file.upload.keep_location = file.upload.keep_location;
+            self.config.file.photos = file.photos.clone();
         }
         self.enter_mode();
         self.emit(AppEvent::Notice("Settings saved.".into()));
