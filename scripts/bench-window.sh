@@ -4,7 +4,7 @@
 # and frames per second while a 500 MB video uploads and while four photos
 # upload; frames per second while idle; the binary's size.
 # Writes docs/benchmarks/window.md. Needs xvfb, xdotool, dbus, gnome-keyring, curl.
-#   [SHOTS=DIR] scripts/bench-window.sh [path/to/x-uploader]
+#   [SHOTS=DIR] [BUILD_NOTE="which build"] scripts/bench-window.sh [path/to/x-uploader]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$(realpath "${1:-target/release/x-uploader}")
@@ -80,7 +80,7 @@ size=$(stat -c %s "$BIN")
 {
   echo "# The window's figures"
   echo
-  echo "Release build, practice mode under Xvfb (software rendering), \`--perf-log\`; made by \`scripts/bench-window.sh\` on $(date +%F)."
+  echo "${BUILD_NOTE:-Release build}, practice mode under Xvfb (software rendering), \`--perf-log\`; made by \`scripts/bench-window.sh\` on $(date +%F)."
   echo "*Frame CPU time* is the CPU time of the app's own frame code (thread CPU clock), per frame."
   echo "The app draws a frame only when something changes (an upload event, a countdown) and none while idle."
   echo
@@ -90,7 +90,7 @@ size=$(stat -c %s "$BIN")
   row photos "four 4.3 MB photos at 20 Mbit/s"
   echo
   echo "- Startup to first frame: ${startup} ms (from launching the process, including starting the practice server)."
-  echo "- Release binary: $(awk -v s="$size" 'BEGIN { printf "%.1f MiB (%d bytes)", s / 1048576, s }') (stripped, fat LTO, one codegen unit)."
+  echo "- Release binary: $(awk -v s="$size" 'BEGIN { printf "%.1f MiB (%d bytes)", s / 1048576, s }') (stripped)."
 } > "$WORK/window.md"
 mv "$WORK/window.md" docs/benchmarks/window.md
 cat docs/benchmarks/window.md
