@@ -25,12 +25,19 @@ pub enum Dialog {
         text: String,
     },
     ConfirmDelete(String),
+    /// The content warning of a photo or video.
+    Warning {
+        key: TileKey,
+        name: String,
+    },
 }
 
 /// Runtime view state (not persisted).
 #[derive(Debug, Default)]
 pub struct View {
     pub dialog: Option<Dialog>,
+    /// The content warning while its dialog is open.
+    pub warning: crate::core::media::warning::ContentWarning,
     /// The Settings form while open.
     pub settings: Option<Edit>,
     /// How long the sign-in waits before naming the callback URL to
@@ -107,6 +114,8 @@ impl App {
             Action::Continue => Command::Continue(key),
             Action::StartOver => Command::StartOver(key),
             Action::ConvertForX => Command::ConvertForX(key),
+            Action::Extras(c) => Command::Extras(c),
+            Action::EditWarning => return super::extras::open_warning(self, key),
             Action::EditAlt => {
                 if let Some(t) = self.model.tiles.iter().find(|t| t.key == key) {
                     self.view.dialog = Some(Dialog::Alt {

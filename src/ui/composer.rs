@@ -7,7 +7,7 @@ use std::time::Instant;
 use egui::{Align, Button, Frame, Layout, RichText, TextEdit, Ui, vec2};
 
 use super::app::{App, Dialog};
-use super::{theme, tile};
+use super::{extras, theme, tile};
 use crate::core::compose;
 use crate::core::draft::MediaState;
 use crate::core::limits::MAX_MEDIA_PER_POST;
@@ -150,6 +150,11 @@ fn tiles(app: &mut App, ui: &mut Ui, width: f32, now: Instant) {
     let tile_w = ((width - gap * (per_row - 1) as f32) / per_row as f32).floor();
     let keys: Vec<u64> = app.model.tiles.iter().map(|t| t.key).collect();
     for pair in keys.chunks(per_row) {
+        // A row is as tall as its tallest tile.
+        let height = (app.model.tiles.iter())
+            .filter(|t| pair.contains(&t.key))
+            .map(tile::height)
+            .fold(tile::HEIGHT, f32::max);
         ui.horizontal(|ui| {
             ui.spacing_mut().item_spacing.x = gap;
             for key in pair {
@@ -157,7 +162,7 @@ fn tiles(app: &mut App, ui: &mut Ui, width: f32, now: Instant) {
                     continue;
                 };
                 let texture = app.textures.get(key);
-                if let Some(action) = tile::show(ui, &tile, texture, tile_w, now) {
+                if let Some(action) = tile::show(ui, &tile, texture, (tile_w, height), now) {
                     app.tile_action(*key, action);
                 }
             }
@@ -210,6 +215,7 @@ pub fn post_bar(app: &mut App, ui: &mut Ui) {
             if r.clicked() {
                 app.post();
             }
+            extras::reply_combo(app, ui);
             ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
                 match &app.model.post {
                     PostState::WaitingForUploads => {

@@ -83,6 +83,7 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                 app.view.dialog = Some(Dialog::Alt { key, name, text });
             }
         }
+        Dialog::Warning { key, name } => super::extras::warning_dialog(app, &ctx, key, name),
         Dialog::ConfirmDelete(post_id) => {
             let mut delete = false;
             let mut keep = false;

@@ -7,6 +7,7 @@ mod composer;
 mod converting;
 pub mod crash;
 mod dialogs;
+mod extras;
 pub mod model;
 mod perf;
 mod settings;

@@ -41,6 +41,8 @@ pub struct Model {
     pub notice: Option<(String, Instant)>,
     /// Settings' "Check setup": `Some(None)` while it runs.
     pub setup_check: Option<Option<Report>>,
+    /// Who can reply to the post (`None`: everyone).
+    pub reply_settings: Option<String>,
 }
 
 impl Default for Model {
@@ -58,6 +60,7 @@ impl Default for Model {
             post: PostState::Idle,
             notice: None,
             setup_check: None,
+            reply_settings: None,
         }
     }
 }
@@ -103,6 +106,7 @@ impl Model {
             AppEvent::DraftText(text) => self.text = text,
             AppEvent::Notice(text) => self.notice = Some((text, now)),
             AppEvent::SetupChecked(report) => self.setup_check = Some(Some(report)),
+            AppEvent::ReplySettings(reply) => self.reply_settings = reply,
             AppEvent::Post(state) => {
                 let posted = match &state {
                     PostState::Posted { handle, .. } => {

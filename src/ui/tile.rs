@@ -7,15 +7,16 @@ use std::time::Instant;
 
 use egui::{Align, Button, Frame, Layout, ProgressBar, RichText, Stroke, TextureHandle, Ui, vec2};
 
-use super::chunks;
 use super::theme;
+use super::{chunks, extras};
 use crate::core::draft::{MediaState as Status, Tile};
 use crate::core::limits::{MediaKind, human_bytes, human_duration};
+use crate::core::service::ExtrasCommand;
 
 pub const HEIGHT: f32 = 250.0;
 const PREVIEW_H: f32 = 104.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Remove,
     Pause,
@@ -26,14 +27,22 @@ pub enum Action {
     Continue,
     StartOver,
     ConvertForX,
+    EditWarning,
+    /// Captions and the content warning.
+    Extras(ExtrasCommand),
 }
 
-/// Draw the tile in a box of `width` × [`HEIGHT`]; returns what was pressed.
+/// The tile's height: [`HEIGHT`], and more for its captions and warning.
+pub fn height(tile: &Tile) -> f32 {
+    HEIGHT + extras::extra_height(tile)
+}
+
+/// Draw the tile in a box of `width` × `height`; returns what was pressed.
 pub fn show(
     ui: &mut Ui,
     tile: &Tile,
     texture: Option<&TextureHandle>,
-    width: f32,
+    (width, height): (f32, f32),
     now: Instant,
 ) -> Option<Action> {
     let mut action = None;
@@ -44,7 +53,7 @@ pub fn show(
         Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color)
     };
     let layout = Layout::top_down(Align::Min);
-    ui.allocate_ui_with_layout(vec2(width, HEIGHT), layout, |ui| {
+    ui.allocate_ui_with_layout(vec2(width, height), layout, |ui| {
         Frame::new()
             .fill(ui.visuals().faint_bg_color)
             .stroke(stroke)
@@ -54,11 +63,22 @@ pub fn show(
                 // Margins (2 × 10) and the stroke stay inside `width`.
                 let inner = width - 24.0;
                 ui.set_width(inner);
-                ui.set_height(HEIGHT - 24.0);
+                ui.set_height(height - 24.0);
+                let top = ui.cursor().min.y;
                 header(ui, tile, &mut action);
                 preview(ui, tile, texture, inner);
                 ui.add_space(4.0);
                 status(ui, tile, now, &mut action);
+                // What comes below stays put while the state above changes.
+                let spare = top + HEIGHT - 24.0 - ui.cursor().min.y;
+                if spare > 0.0 {
+                    ui.add_space(spare);
+                }
+                // Its own id scope: its buttons keep their ids as the state
+                // above them changes.
+                ui.push_id(("tile-extras", tile.key), |ui| {
+                    extras::tile_rows(ui, tile, &mut action)
+                });
             });
     });
     action

@@ -18,6 +18,8 @@ use x_uploader::ui::{App, AppOptions};
 
 use crate::support::*;
 
+/// Captions on the video, who can reply, content warnings.
+mod captions;
 /// Closing the window, and a queued post losing a file.
 mod closing;
 /// "Convert for X" when X's processing refuses a video.

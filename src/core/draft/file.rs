@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::DraftCaption;
 use crate::core::fsx::write_atomic;
+use crate::core::media::warning::ContentWarning;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -20,6 +22,16 @@ pub struct DraftItem {
     pub expires_at: Option<u64>,
     /// The account the media was uploaded for.
     pub account_id: Option<String>,
+    /// A video's caption tracks (checked and uploaded again on load).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub captions: Vec<DraftCaption>,
+    /// X's content warning.
+    #[serde(skip_serializing_if = "is_unset")]
+    pub warning: ContentWarning,
+}
+
+fn is_unset(w: &ContentWarning) -> bool {
+    !w.is_set()
 }
 
 /// One post of the draft.

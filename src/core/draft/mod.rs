@@ -4,6 +4,7 @@
 //! `compose::state` allows; its chunk progress is a [`Progress`]. The draft
 //! on disk is in [`file`].
 
+mod extras;
 pub mod file;
 mod progress;
 
@@ -13,6 +14,7 @@ use std::time::Instant;
 pub use crate::core::compose::{BadTransition, MediaState};
 use crate::core::engine::Event;
 use crate::core::limits::MediaKind;
+pub use extras::{CaptionOffer, DraftCaption, TileCaption, TileExtras};
 pub use progress::{Cell, Note, Progress, Rate};
 
 /// One file in the composer.
@@ -45,6 +47,8 @@ pub struct Tile {
     pub converting: Option<Converting>,
     /// X's processing refused this video: what can be done about it here.
     pub convert: Option<ConvertOffer>,
+    /// Captions, an offered caption file, content warning.
+    pub extras: TileExtras,
 }
 
 /// A conversion under way ("Making it smaller…", "Converting for X…").
@@ -78,6 +82,7 @@ impl Tile {
             progress: None,
             converting: None,
             convert: None,
+            extras: TileExtras::default(),
         }
     }
 

@@ -7,7 +7,8 @@ use bytes::Bytes;
 
 use super::Uploaded;
 use super::post::PostItem;
-use crate::core::media::captions::AttachedCaptions;
+use crate::core::media::captions::{AttachedCaptions, CaptionFile};
+use crate::core::media::warning::ContentWarning;
 use crate::core::xclient::{RetryNotice, XClient, XError};
 
 /// Upload every captions file of a post's items (while the media upload);
@@ -21,12 +22,7 @@ pub async fn upload_captions(
     for item in items {
         let mut item_ids = Vec::with_capacity(item.captions.len());
         for c in &item.captions {
-            let bytes = Bytes::from(c.bytes.clone());
-            let id = client
-                .upload_captions(&c.name, c.format.mime(), &bytes, notify)
-                .await
-                .map_err(|e| e.context(&format!("Uploading the captions {}", c.name)))?;
-            item_ids.push(id);
+            item_ids.push(upload_one(client, c, notify).await?);
         }
         ids.push(item_ids);
     }
@@ -42,7 +38,20 @@ pub async fn dress(
     done: &mut Uploaded,
     notify: &(dyn Fn(RetryNotice) + Send + Sync),
 ) -> Result<(), XError> {
-    if let Some(warning) = item.warning.filter(|w| w.is_set()) {
+    let captions: Vec<_> = item.captions.iter().zip(captions_ids).collect();
+    dress_uploaded(client, item.warning, &captions, done, notify).await
+}
+
+/// [`dress`] for media already at X: the warning (if set), then each
+/// caption file (already uploaded, with its media id) attached.
+pub async fn dress_uploaded(
+    client: &XClient,
+    warning: Option<ContentWarning>,
+    captions: &[(&CaptionFile, &String)],
+    done: &mut Uploaded,
+    notify: &(dyn Fn(RetryNotice) + Send + Sync),
+) -> Result<(), XError> {
+    if let Some(warning) = warning.filter(|w| w.is_set()) {
         client
             .set_metadata(
                 &done.media_id,
@@ -52,15 +61,28 @@ pub async fn dress(
             .await
             .map_err(|e| e.context(&format!("Adding the content warning of {}", done.name)))?;
     }
-    for (c, id) in item.captions.iter().zip(captions_ids) {
+    for (c, id) in captions {
         client
             .attach_captions(&done.media_id, id, &c.language, c.language_name(), notify)
             .await
             .map_err(|e| e.context(&format!("Adding the captions {} to {}", c.name, done.name)))?;
         done.captions.push(AttachedCaptions {
             language: c.language.clone(),
-            media_id: id.clone(),
+            media_id: (*id).clone(),
         });
     }
     Ok(())
+}
+
+/// Upload one caption file (the window uploads each as it is added).
+pub async fn upload_one(
+    client: &XClient,
+    c: &CaptionFile,
+    notify: &(dyn Fn(RetryNotice) + Send + Sync),
+) -> Result<String, XError> {
+    let bytes = Bytes::from(c.bytes.clone());
+    client
+        .upload_captions(&c.name, c.format.mime(), &bytes, notify)
+        .await
+        .map_err(|e| e.context(&format!("Uploading the captions {}", c.name)))
 }

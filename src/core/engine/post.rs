@@ -152,38 +152,72 @@ pub async fn upload_and_describe(
         super::extras::dress(engine.client(), item, ids, done, notify).await?;
     }
     for (item, done) in items.iter().zip(&uploaded) {
-        if let Some(alt) = item.alt.as_deref().filter(|a| !a.is_empty()) {
-            engine
-                .client()
-                .set_alt_text(&done.media_id, alt, notify)
-                .await
-                .map_err(|e| e.context(&format!("Adding the alt text of {}", done.name)))?;
-        }
+        set_alt(engine.client(), done, item.alt.as_deref(), notify).await?;
     }
     Ok(uploaded)
 }
 
-/// Media already at X (the window's files): their alt texts first, then
-/// the post, through [`post_uploaded`] like every other post.
+/// Set a file's alt text at X, if it has any.
+async fn set_alt(
+    client: &XClient,
+    done: &Uploaded,
+    alt: Option<&str>,
+    notify: &(dyn Fn(RetryNotice) + Send + Sync),
+) -> Result<(), XError> {
+    if let Some(alt) = alt.filter(|a| !a.trim().is_empty()) {
+        client
+            .set_alt_text(&done.media_id, alt, notify)
+            .await
+            .map_err(|e| e.context(&format!("Adding the alt text of {}", done.name)))?;
+    }
+    Ok(())
+}
+
+/// A file already at X (the window's), with what goes on it before the post.
+#[derive(Debug, Clone)]
+pub struct ReadyMedia {
+    pub uploaded: Uploaded,
+    pub alt: Option<String>,
+    pub warning: Option<ContentWarning>,
+    /// Caption files fitted to the video, with their media id once uploaded.
+    pub captions: Vec<(CaptionFile, Option<String>)>,
+}
+
+/// Media already at X (the window's files): captions not yet uploaded go
+/// up, then warnings, caption tracks and alt texts are set, then the post,
+/// through [`post_uploaded`] like every other post.
 pub async fn describe_and_post(
     engine: &Arc<Engine>,
     me: &User,
     text: &str,
-    media: Vec<(Uploaded, Option<String>)>,
+    media: Vec<ReadyMedia>,
+    options: &PostOptions,
     notify: &(dyn Fn(RetryNotice) + Send + Sync),
 ) -> Result<Published, XError> {
-    for (done, alt) in &media {
-        if let Some(alt) = alt.as_deref().filter(|a| !a.trim().is_empty()) {
-            engine
-                .client()
-                .set_alt_text(&done.media_id, alt, notify)
-                .await
-                .map_err(|e| e.context(&format!("Adding the alt text of {}", done.name)))?;
+    let mut uploaded = Vec::with_capacity(media.len());
+    for mut m in media {
+        for (c, id) in &mut m.captions {
+            if id.is_none() {
+                *id = Some(super::extras::upload_one(engine.client(), c, notify).await?);
+            }
         }
+        let captions: Vec<_> = m
+            .captions
+            .iter()
+            .filter_map(|(c, id)| Some((c, id.as_ref()?)))
+            .collect();
+        super::extras::dress_uploaded(
+            engine.client(),
+            m.warning,
+            &captions,
+            &mut m.uploaded,
+            notify,
+        )
+        .await?;
+        set_alt(engine.client(), &m.uploaded, m.alt.as_deref(), notify).await?;
+        uploaded.push(m.uploaded);
     }
-    let uploaded = media.into_iter().map(|(u, _)| u).collect();
-    let options = PostOptions::default();
-    post_uploaded(engine, me, text, uploaded, &options, None, notify).await
+    post_uploaded(engine, me, text, uploaded, options, None, notify).await
 }
 
 /// Post with media that are ready. With `posted_since` (continuing an

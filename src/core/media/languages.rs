@@ -59,3 +59,42 @@ pub fn language_name(code: &str) -> Option<&'static str> {
         .ok()
         .map(|i| LANGUAGES[i].1)
 }
+
+/// The name speakers give their own language, for languages in Latin
+/// letters that captions are often in (the window's font has no other
+/// scripts; the rest go by their English name).
+#[rustfmt::skip]
+const OWN_NAMES: &[(&str, &str)] = &[
+    ("CA", "Català"), ("CS", "Čeština"), ("CY", "Cymraeg"), ("DA", "Dansk"),
+    ("DE", "Deutsch"), ("EN", "English"), ("ES", "Español"), ("EU", "Euskara"),
+    ("FI", "Suomi"), ("FR", "Français"), ("GA", "Gaeilge"), ("HU", "Magyar"),
+    ("ID", "Bahasa Indonesia"), ("IT", "Italiano"), ("NB", "Norsk bokmål"),
+    ("NL", "Nederlands"), ("NO", "Norsk"), ("PL", "Polski"), ("PT", "Português"),
+    ("RO", "Română"), ("SV", "Svenska"), ("TR", "Türkçe"),
+];
+
+/// What a person reading the language calls it ("Español"), else its
+/// English name, else the code itself.
+pub fn own_name(code: &str) -> &str {
+    OWN_NAMES
+        .binary_search_by(|(c, _)| c.cmp(&code))
+        .map(|i| OWN_NAMES[i].1)
+        .ok()
+        .or_else(|| language_name(code))
+        .unwrap_or(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_tables_are_in_code_order_and_own_names_are_languages() {
+        assert!(LANGUAGES.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(OWN_NAMES.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(OWN_NAMES.iter().all(|(c, _)| language_name(c).is_some()));
+        assert_eq!(own_name("ES"), "Español");
+        assert_eq!(own_name("SW"), "Swahili");
+        assert_eq!(own_name("QQ"), "QQ");
+    }
+}

@@ -8,7 +8,8 @@ pub const WARNING_FLAGS: &[(&str, &str)] = &[
     ("other", "Sensitive"),
 ];
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ContentWarning {
     pub adult_content: bool,
     pub graphic_violence: bool,
@@ -35,6 +36,18 @@ impl ContentWarning {
             }
         }
         Ok(w)
+    }
+
+    /// The flags that are set, in the words a person reads ("Violence, Sensitive").
+    pub fn words(&self) -> String {
+        let set = [self.adult_content, self.graphic_violence, self.other];
+        WARNING_FLAGS
+            .iter()
+            .zip(set)
+            .filter(|(_, on)| *on)
+            .map(|((_, words), _)| *words)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     pub fn is_set(&self) -> bool {

@@ -5,8 +5,10 @@
 //! Nothing here knows egui.
 
 mod accounts;
+mod captions;
 mod convert;
 mod desktop;
+mod extras;
 mod files;
 mod posting;
 mod tiles;
@@ -23,6 +25,7 @@ use crate::core::auth::Account;
 use crate::core::config::Config;
 pub use crate::core::draft::{MediaInfo, Tile, TileKey};
 use crate::core::secret::Secret;
+pub use extras::ExtrasCommand;
 
 /// Wakes the window when an event is waiting.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
@@ -74,6 +77,8 @@ pub enum Command {
         title: String,
         body: String,
     },
+    /// Captions, content warnings, who can reply.
+    Extras(ExtrasCommand),
 }
 
 /// Settings as the Settings screen edits them.
@@ -169,6 +174,8 @@ pub enum AppEvent {
     Notice(String),
     /// What "Check setup" found.
     SetupChecked(crate::core::doctor::Report),
+    /// Who can reply to the post (the account's default; `None`: everyone).
+    ReplySettings(Option<String>),
 }
 
 /// How the service starts.

@@ -9,7 +9,7 @@ use crate::core::compose;
 use crate::core::draft::MediaState;
 use crate::core::engine::post::{self, Published};
 use crate::core::xclient::XError;
-use crate::core::xclient::api::User;
+use crate::core::xclient::api::{PostOptions, User};
 
 /// A finished upload this close to X's expiry is uploaded again first.
 const EXPIRY_MARGIN_SECS: u64 = 10 * 60;
@@ -99,20 +99,30 @@ impl Worker {
             self.post_state(PostState::WaitingForUploads);
             return;
         }
+        // Each file with its warning and captions (checked once more).
+        let media: Result<Vec<_>, String> = self
+            .tiles
+            .iter()
+            .filter_map(|(k, s)| Some((*k, s.uploaded.as_ref()?.0.clone())))
+            .map(|(k, u)| self.ready_media(k, u, &account_id))
+            .collect();
+        let media = match media {
+            Ok(media) => media,
+            Err(why) => {
+                self.pending_post = None;
+                self.post_state(PostState::Failed(format!("Not posted: {why}")));
+                return;
+            }
+        };
         let Some(session) = &self.session else {
             return;
         };
         self.posting = true;
         self.post_state(PostState::Posting);
-        let media: Vec<_> = self
-            .tiles
-            .values()
-            .filter_map(|s| {
-                let (u, _) = s.uploaded.as_ref()?;
-                let alt = s.tile.takes_alt().then(|| s.tile.alt.clone());
-                Some((u.clone(), alt))
-            })
-            .collect();
+        let options = PostOptions {
+            reply_settings: self.extras.reply.clone(),
+            ..PostOptions::default()
+        };
         let account = session.account.clone();
         let engine = session.engine.clone();
         let internal = self.internal.clone();
@@ -123,7 +133,8 @@ impl Worker {
                 name: account.name.clone(),
                 subscription_type: account.subscription_type.clone(),
             };
-            let result = post::describe_and_post(&engine, &me, &text, media, &|_| {}).await;
+            let result =
+                post::describe_and_post(&engine, &me, &text, media, &options, &|_| {}).await;
             let _ = internal.send(Internal::PostDone(result));
         });
     }

@@ -127,6 +127,7 @@ impl Worker {
         }
         self.forget_pasted(&slot.tile.path);
         self.discard_copy(&slot);
+        self.forget_captions(Some(key));
         self.emit(AppEvent::Tile(key, TileEvent::Removed));
         // Files refused for the mix may fit now.
         let again: Vec<TileKey> = self
@@ -169,6 +170,10 @@ impl Worker {
 
     pub(super) fn add_files(&mut self, files: Vec<PathBuf>, from_draft: Option<Vec<DraftItem>>) {
         let from_journal = from_draft.is_some();
+        // Caption files go with the post's video, once its tile is there.
+        let (caption_files, files): (Vec<_>, Vec<_>) = files
+            .into_iter()
+            .partition(|p| super::captions::is_caption_file(p));
         let items: Vec<DraftItem> = match from_draft {
             Some(items) => items,
             None => files
@@ -212,6 +217,12 @@ impl Worker {
             );
             if from_journal {
                 self.recover(key);
+                if let Some(slot) = self.tiles.get_mut(&key) {
+                    slot.tile.extras.warning = item.warning;
+                }
+                let captions = item.captions.iter();
+                let captions = captions.map(|c| (c.path.clone(), Some(c.language.clone())));
+                self.add_captions(key, captions.collect());
             }
             self.show(key);
             self.check(key);
@@ -223,6 +234,7 @@ impl Worker {
                 already.join(", ")
             )));
         }
+        self.captions_dropped(caption_files);
         self.save_draft();
     }
 
@@ -269,6 +281,7 @@ impl Worker {
             }
             self.check(key);
         }
+        self.extras_session_started();
     }
 
     pub(super) fn checked(&mut self, key: TileKey, result: Result<CheckedMedia, check::Refusal>) {
@@ -330,6 +343,7 @@ impl Worker {
             let path = media.path.clone();
             super::desktop::thumbnail(key, path, video_secs, self.event_sender());
         }
+        self.look_for_captions(key);
         self.start_upload(key);
     }
 
@@ -414,6 +428,7 @@ impl Worker {
                         media_id: Some(media_id),
                         expires_at: entry.expires_at,
                         account_id: entry.account_id.clone(),
+                        ..DraftItem::default()
                     });
                 }
                 record.remove();
@@ -450,6 +465,7 @@ impl Worker {
             self.discard_copy(&slot);
             self.emit(AppEvent::Tile(key, TileEvent::Removed));
         }
+        self.forget_captions(None);
     }
 
     pub(super) fn load_draft(&mut self) {
@@ -469,8 +485,8 @@ impl Worker {
     pub(super) fn draft(&self) -> Draft {
         let items = self
             .tiles
-            .values()
-            .map(|s| {
+            .iter()
+            .map(|(key, s)| {
                 let (media_id, expires_at, account_id) = match (&s.uploaded, &s.saved) {
                     (Some((u, account)), _) => (
                         Some(u.media_id.clone()),
@@ -490,6 +506,8 @@ impl Worker {
                     media_id,
                     expires_at,
                     account_id,
+                    captions: self.draft_captions(*key),
+                    warning: s.tile.extras.warning,
                 }
             })
             .collect();

@@ -39,6 +39,7 @@ pub(super) enum Internal {
     SignedOut(Result<Option<String>, XError>),
     Notice(String),
     SetupChecked(crate::core::doctor::Report),
+    Captions(super::captions::CaptionsInternal),
 }
 
 /// Signed in: one engine per account session.
@@ -64,6 +65,8 @@ pub(super) struct Worker {
     pub draft_save_pending: bool,
     /// Blocking file work, in order, off the runtime.
     pub files: FileWriter,
+    /// Captions, who can reply.
+    pub extras: super::extras::ExtrasState,
     events: std::sync::mpsc::Sender<AppEvent>,
     waker: Waker,
     pub internal: mpsc::UnboundedSender<Internal>,
@@ -108,6 +111,7 @@ pub(super) fn run(
             draft_text: String::new(),
             draft_save_pending: false,
             files: FileWriter::start(),
+            extras: Default::default(),
             events,
             waker,
             internal,
@@ -206,6 +210,7 @@ impl Worker {
             }
             Command::Notify { title, body } => super::desktop::notify(title, body),
             Command::CheckSetup => self.check_setup(),
+            Command::Extras(c) => self.extras_command(c),
             Command::OpenFileDialog => super::desktop::pick_files(self.internal.clone()),
             Command::PasteImage {
                 width,
@@ -257,6 +262,7 @@ impl Worker {
             }
             Internal::Notice(message) => self.emit(AppEvent::Notice(message)),
             Internal::SetupChecked(report) => self.emit(AppEvent::SetupChecked(report)),
+            Internal::Captions(c) => self.captions_internal(c),
             Internal::Checked(key, result) => self.checked(key, *result),
             Internal::Preparing(key, doing) => self.preparing(key, doing),
             Internal::ConvertProgress(key, f) => self.convert_progress(key, f),
