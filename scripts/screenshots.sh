@@ -4,7 +4,8 @@
 # practice server's sign-in, which is set to approve at once.
 #
 #   scripts/screenshots.sh [path/to/x-uploader]      (default: a release build)
-#   SCREENSHOTS_ONLY=media_tiles scripts/screenshots.sh …   (one scene function)
+#   SCREENSHOTS_ONLY=media_tiles scripts/screenshots.sh …   (one scene function:
+#                                      media_tiles, captions_scene)
 #   SCREENSHOT_DISPLAY=98 …                                  (another Xvfb display)
 #
 # Needs: xvfb, xdotool, imagemagick, dbus, gnome-keyring, curl, ffmpeg, exiftool.
@@ -81,6 +82,26 @@ media_tiles() {
   stop
 }
 
+# A video tile with captions in two languages; then "Who can reply" opened
+# next to Post (SCREENSHOTS_ONLY=captions_scene).
+captions_scene() {
+  ffmpeg -hide_banner -loglevel error -nostdin -y -f lavfi -i testsrc2=size=640x360:rate=25 \
+    -f lavfi -i sine=frequency=440 -t 20 -c:v libx264 -pix_fmt yuv420p -c:a aac "$WORK/talk.mp4"
+  mkdir -p "$WORK/subs"
+  printf '1\n00:00:00,500 --> 00:00:03,000\nWelcome to the launch.\n' >"$WORK/subs/talk.en.srt"
+  printf '1\n00:00:00,500 --> 00:00:03,000\nBienvenidos al lanzamiento.\n' >"$WORK/subs/talk.es.srt"
+  X_UPLOADER_PRACTICE_PROCESSING_SECS=2 \
+    app "$WORK/h7" --practice "$WORK/talk.mp4" "$WORK"/subs/talk.{en,es}.srt
+  click 360 260; sleep 12
+  xdotool windowfocus --sync "$(window)"
+  click 360 140; xdotool type --delay 10 "Our launch talk, with English and Spanish captions."
+  sleep 1
+  shot video-captions
+  click 545 758; sleep 1
+  shot who-can-reply
+  stop
+}
+
 if [ -n "${SCREENSHOTS_ONLY:-}" ]; then
   "$SCREENSHOTS_ONLY"
   exit 0
@@ -129,3 +150,4 @@ shot posted
 stop
 
 media_tiles
+captions_scene
