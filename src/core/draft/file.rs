@@ -163,6 +163,30 @@ mod tests {
     }
 
     #[test]
+    fn captions_and_a_content_warning_are_kept_and_left_out_when_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("draft.json");
+        let item = DraftItem {
+            path: "/v/talk.mp4".into(),
+            captions: vec![DraftCaption {
+                path: "/v/talk.es.srt".into(),
+                language: "ES".into(),
+            }],
+            warning: ContentWarning {
+                graphic_violence: true,
+                ..ContentWarning::default()
+            },
+            ..DraftItem::default()
+        };
+        let d = Draft::single("talk".into(), vec![item, DraftItem::default()]);
+        d.save(&path).unwrap();
+        assert_eq!(Draft::load(&path), (d, None));
+        let json = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(json.matches("\"captions\"").count(), 1, "{json}");
+        assert_eq!(json.matches("\"warning\"").count(), 1, "{json}");
+    }
+
+    #[test]
     fn a_draft_written_before_posts_existed_still_loads() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("draft.json");

@@ -176,3 +176,55 @@ fn who_can_reply_and_a_content_warning_reach_the_server_and_the_choice_is_rememb
         app.model.active.is_some() && app.model.reply_settings.as_deref() == Some("following")
     });
 }
+
+#[test]
+fn captions_and_a_content_warning_survive_closing_and_reopening() {
+    let dir = temp_dir();
+    let setup = Setup::new(&dir);
+    let files = Files::new();
+    let video = files.video("clip.mp4", 4.0, 200_000);
+    let es = files.text("subs.es.srt", TALK);
+    {
+        let mut gui = Gui::start(&setup);
+        gui.sign_in(NEWS);
+        // Dropped together: the captions wait for the video's tile.
+        for f in [video, es] {
+            let dropped = std::sync::Arc::new(super::Dropped(f));
+            gui.harness.input_mut().dropped_files.push(dropped);
+        }
+        gui.harness.step();
+        gui.until("the captions are on the video", |app| {
+            app.model
+                .tiles
+                .first()
+                .is_some_and(|t| t.extras.captions.len() == 1)
+        });
+        gui.until("the video is checked", |app| {
+            app.model.tiles[0].kind().is_some()
+        });
+        gui.click("Content warning…");
+        gui.until("the dialog is open", |app| app.view.dialog.is_some());
+        gui.click("Adult content (nudity)");
+        gui.click("Save");
+        gui.until("the tile has the warning", |app| {
+            app.model.tiles[0].extras.warning.adult_content
+        });
+    }
+    let mut gui = Gui::start(&setup);
+    gui.until("the captions and warning are back", |app| {
+        app.model.tiles.first().is_some_and(|t| {
+            t.extras.warning.adult_content
+                && t.extras
+                    .captions
+                    .iter()
+                    .map(|c| c.language.as_str())
+                    .eq(["ES"])
+        })
+    });
+    assert!(gui.harness.query_by_label("Captions: Español").is_some());
+    assert!(
+        gui.harness
+            .query_by_label("Content warning: Nudity")
+            .is_some()
+    );
+}
