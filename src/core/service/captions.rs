@@ -250,8 +250,10 @@ impl Worker {
         }
     }
 
-    /// A video checked out: offer the caption files next to it, once.
+    /// A video checked out: captions added before its length was known
+    /// are fitted to it now; the caption files next to it offered, once.
     pub(super) fn look_for_captions(&mut self, key: TileKey) {
+        self.fit_captions(key);
         let Some(slot) = self.tiles.get(&key) else {
             return;
         };
@@ -263,6 +265,45 @@ impl Worker {
             let found = captions_next_to(&video);
             let _ = internal.send(Internal::Captions(CaptionsInternal::Found(key, found)));
         });
+    }
+
+    /// Fit every track to the video's length: one starting after the end
+    /// is taken off with the reason on the tile; one cut short goes again.
+    fn fit_captions(&mut self, key: TileKey) {
+        let Some(slot) = self.tiles.get_mut(&key) else {
+            return;
+        };
+        let Some(secs) = slot.tile.info.as_ref().and_then(|i| i.duration_secs) else {
+            return;
+        };
+        let Some(tracks) = self.extras.captions.tracks.get_mut(&key) else {
+            return;
+        };
+        let before = tracks.len();
+        let mut problem = None;
+        tracks.retain_mut(|t| {
+            let bytes = t.file.bytes.clone();
+            match t.file.fit_to(&slot.tile.name, secs) {
+                Ok(()) => {
+                    if t.file.bytes != bytes {
+                        t.upload = None;
+                    }
+                    true
+                }
+                Err(refusal) => {
+                    problem = Some(refusal.message);
+                    false
+                }
+            }
+        });
+        if problem.is_some() {
+            slot.tile.extras.problem = problem;
+        }
+        if tracks.len() != before {
+            self.save_draft();
+        }
+        self.upload_pending_captions();
+        self.show_captions(key);
     }
 
     /// The tile shows its tracks, the first offer, and any problem.

@@ -143,6 +143,16 @@ fn who_can_reply_and_a_content_warning_reach_the_server_and_the_choice_is_rememb
         gui.sign_in(NEWS);
         gui.drop_files(std::slice::from_ref(&photo));
         gui.until("ready", all_ready);
+        // Captions without a video: said plainly, nothing added.
+        let srt = files.text("talk.srt", TALK);
+        let dropped = std::sync::Arc::new(super::Dropped(srt));
+        gui.harness.input_mut().dropped_files.push(dropped);
+        gui.until("the window says why", |app| {
+            app.model.notice.as_ref().is_some_and(|(n, _)| {
+                n == "talk.srt can't be added on its own: captions go with a video. Add the video first, then its captions."
+            })
+        });
+        assert_eq!(gui.app().model.tiles.len(), 1);
         gui.click("Content warning…");
         gui.until("the dialog is open", |app| app.view.dialog.is_some());
         gui.click("Graphic violence");
@@ -187,8 +197,13 @@ fn captions_and_a_content_warning_survive_closing_and_reopening() {
     {
         let mut gui = Gui::start(&setup);
         gui.sign_in(NEWS);
-        // Dropped together: the captions wait for the video's tile.
-        for f in [video, es] {
+        // Dropped together: the captions go with the video's tile, and are
+        // fitted to it once its length is known.
+        let late = files.text(
+            "late.fr.srt",
+            "1\n00:00:01,000 --> 00:00:02,000\nA\n\n2\n00:00:09,000 --> 00:00:10,000\nB\n",
+        );
+        for f in [video, es, late] {
             let dropped = std::sync::Arc::new(super::Dropped(f));
             gui.harness.input_mut().dropped_files.push(dropped);
         }
@@ -199,8 +214,14 @@ fn captions_and_a_content_warning_survive_closing_and_reopening() {
                 .first()
                 .is_some_and(|t| t.extras.captions.len() == 1)
         });
-        gui.until("the video is checked", |app| {
-            app.model.tiles[0].kind().is_some()
+        gui.until("the late file is taken off, with the reason", |app| {
+            let e = &app.model.tiles[0].extras;
+            e.captions.len() == 1
+                && e.problem.as_deref().is_some_and(|p| {
+                    p.starts_with(
+                        "Caption 2 of late.fr.srt starts at 00:00:09,000, but clip.mp4 ends",
+                    )
+                })
         });
         gui.click("Content warning…");
         gui.until("the dialog is open", |app| app.view.dialog.is_some());
