@@ -58,13 +58,20 @@ impl Worker {
             ExtrasCommand::PickCaptions(key) => {
                 let internal = self.internal.clone();
                 std::thread::spawn(move || {
+                    let started = std::time::Instant::now();
                     let files = rfd::FileDialog::new()
                         .set_title("Add captions")
                         .add_filter("Captions (SRT or WebVTT)", &["srt", "vtt"])
                         .pick_files()
                         .unwrap_or_default();
-                    let picked = CaptionsInternal::Picked(key, files);
-                    let _ = internal.send(Internal::Captions(picked));
+                    // Empty faster than a person can cancel: no dialog could show.
+                    let _ = internal.send(if files.is_empty() && started.elapsed().as_millis() < 400 {
+                        Internal::Notice(
+                            "No file dialog could be opened on this computer. Drag the .srt or .vtt file onto the window instead.".into(),
+                        )
+                    } else {
+                        Internal::Captions(CaptionsInternal::Picked(key, files))
+                    });
                 });
             }
             ExtrasCommand::AddCaptions(key, paths) => {

@@ -51,6 +51,16 @@ fn a_video_with_captions_found_dropped_and_chosen_posts_them_byte_for_byte() {
             .query_by_label("Found talk.en.srt — add it as English captions?")
             .is_some()
     );
+    // "Add captions…" opens the system's file dialog; this test machine
+    // has none, and the window says what to do instead.
+    gui.click("Add captions…");
+    gui.until("the window says to drag the file", |app| {
+        app.model.notice.as_ref().is_some_and(|(n, _)| {
+            n.starts_with(
+                "No file dialog could be opened on this computer. Drag the .srt or .vtt file",
+            )
+        })
+    });
     gui.click("Add");
     gui.until("the captions are uploaded", |app| {
         app.model.tiles[0]
