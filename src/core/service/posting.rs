@@ -153,11 +153,6 @@ impl Worker {
                     Some(base) => format!("{base}/_practice/posts/{}", published.post_id),
                     None => published.url.clone(),
                 };
-                self.post_state(PostState::Posted {
-                    post_id: published.post_id,
-                    handle,
-                    view_url,
-                });
                 // The composer clears for the next post; pasted pictures go.
                 let paths: Vec<_> = self.tiles.values().map(|s| s.tile.path.clone()).collect();
                 for path in paths {
@@ -167,6 +162,12 @@ impl Worker {
                 self.draft_text.clear();
                 self.emit(AppEvent::DraftText(String::new()));
                 self.save_draft();
+                // Said last: the window never shows "Posted" over the old files.
+                self.post_state(PostState::Posted {
+                    post_id: published.post_id,
+                    handle,
+                    view_url,
+                });
             }
             Err(e) => self.post_state(PostState::Failed(e.message)),
         }
