@@ -51,6 +51,8 @@ fn a_video_with_captions_found_dropped_and_chosen_posts_them_byte_for_byte() {
             .query_by_label("Found talk.en.srt — add it as English captions?")
             .is_some()
     );
+    // Clicks land where the buttons are once the tile has settled.
+    gui.until("the video is ready", all_ready);
     gui.click("Add");
     gui.until("the captions are uploaded", |app| {
         app.model.tiles[0]
@@ -223,6 +225,7 @@ fn captions_and_a_content_warning_survive_closing_and_reopening() {
                     )
                 })
         });
+        gui.until("the video is ready", all_ready);
         gui.click("Content warning…");
         gui.until("the dialog is open", |app| app.view.dialog.is_some());
         gui.click("Adult content (nudity)");
