@@ -151,6 +151,11 @@ fn finish(child: &mut Child, seen: &mut String) -> Run {
     }
 }
 
+/// The command ended well and printed `handle`.
+fn answered(r: &Run, handle: &str) {
+    assert_eq!((r.code, r.stdout.trim()), (0, handle), "{}", r.stderr);
+}
+
 fn tokens_of(store: &SecretStore, id: &str) -> TokenSet {
     store
         .load_tokens(id)
@@ -174,22 +179,12 @@ fn login_whoami_refresh_and_logout_through_the_keychain() {
     let first = tokens_of(&store, BRAND);
     assert!(first.refresh.is_some());
     let r = w.run(&["whoami"]);
-    assert_eq!(
-        (r.code, r.stdout.trim()),
-        (0, "@practice_brand"),
-        "{}",
-        r.stderr
-    );
+    answered(&r, "@practice_brand");
 
     // Two hours pass: the next use refreshes, and the rotated pair is stored.
     w.api.control("expire-tokens", json!({}));
     let r = w.run(&["whoami"]);
-    assert_eq!(
-        (r.code, r.stdout.trim()),
-        (0, "@practice_brand"),
-        "{}",
-        r.stderr
-    );
+    answered(&r, "@practice_brand");
     let second = tokens_of(&store, BRAND);
     assert_ne!(second.access, first.access);
     assert_ne!(second.refresh, first.refresh);
@@ -268,12 +263,7 @@ fn processes_meeting_an_expired_token_at_once_renew_it_once() {
     // The login's code exchange, then one refresh.
     assert_eq!(tokens, 2, "{}", w.api.inspect("requests?endpoint=token"));
     let r = w.run(&["whoami"]);
-    assert_eq!(
-        (r.code, r.stdout.trim()),
-        (0, "@practice_brand"),
-        "{}",
-        r.stderr
-    );
+    answered(&r, "@practice_brand");
 }
 
 #[test]
@@ -296,12 +286,7 @@ fn confidential_app_signs_in_with_the_secret_from_env_or_keychain() {
         .unwrap();
     w.api.control("expire-tokens", json!({}));
     let r = w.run(&["whoami"]);
-    assert_eq!(
-        (r.code, r.stdout.trim()),
-        (0, "@practice_events"),
-        "{}",
-        r.stderr
-    );
+    answered(&r, "@practice_events");
     w.store().delete_client_secret().unwrap();
     w.api.control("expire-tokens", json!({}));
     let r = w.run(&["whoami"]);
