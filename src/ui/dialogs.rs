@@ -83,6 +83,7 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                 app.view.dialog = Some(Dialog::Alt { key, name, text });
             }
         }
+        Dialog::PostAt(form) => super::schedule::dialog(app, ui, form),
         Dialog::ConfirmDelete(post_id) => {
             let mut delete = false;
             let mut keep = false;

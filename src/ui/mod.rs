@@ -9,6 +9,7 @@ pub mod crash;
 mod dialogs;
 pub mod model;
 mod perf;
+mod schedule;
 mod settings;
 mod setup_check;
 mod sign_in_hint;

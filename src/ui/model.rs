@@ -9,7 +9,7 @@ use std::time::{Instant, SystemTime};
 use crate::core::auth::Account;
 use crate::core::doctor::Report;
 pub use crate::core::draft::{Cell, MediaState, Note, Progress, Tile};
-use crate::core::service::{AppEvent, Mode, PostState, TileEvent, TileKey};
+use crate::core::service::{AppEvent, Mode, PostState, QueueItem, TileEvent, TileKey};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignIn {
@@ -41,6 +41,8 @@ pub struct Model {
     pub notice: Option<(String, Instant)>,
     /// Settings' "Check setup": `Some(None)` while it runs.
     pub setup_check: Option<Option<Report>>,
+    /// Posts waiting for their time.
+    pub queue: Vec<QueueItem>,
 }
 
 impl Default for Model {
@@ -58,6 +60,7 @@ impl Default for Model {
             post: PostState::Idle,
             notice: None,
             setup_check: None,
+            queue: Vec::new(),
         }
     }
 }
@@ -103,6 +106,7 @@ impl Model {
             AppEvent::DraftText(text) => self.text = text,
             AppEvent::Notice(text) => self.notice = Some((text, now)),
             AppEvent::SetupChecked(report) => self.setup_check = Some(Some(report)),
+            AppEvent::Queue(items) => self.queue = items,
             AppEvent::Post(state) => {
                 let posted = match &state {
                     PostState::Posted { handle, .. } => {

@@ -9,6 +9,8 @@ mod convert;
 mod desktop;
 mod files;
 mod posting;
+mod queue;
+mod queue_out;
 mod tiles;
 mod uploads;
 mod worker;
@@ -23,6 +25,7 @@ use crate::core::auth::Account;
 use crate::core::config::Config;
 pub use crate::core::draft::{MediaInfo, Tile, TileKey};
 use crate::core::secret::Secret;
+pub use queue::{QueueItem, QueueState};
 
 /// Wakes the window when an event is waiting.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
@@ -63,6 +66,16 @@ pub enum Command {
     /// Post now, or as soon as every upload is ready.
     Post(String),
     CancelPost,
+    /// Post the composed draft at this time (Unix seconds) instead: it
+    /// moves to the queue, its uploads go on now.
+    Schedule {
+        text: String,
+        at: u64,
+    },
+    /// A queued item (by id): back into the composer, out now, or dropped.
+    QueueEdit(String),
+    QueuePostNow(String),
+    QueueCancel(String),
     DeletePost(String),
     SaveSettings(SettingsForm),
     OpenUrl(String),
@@ -169,6 +182,8 @@ pub enum AppEvent {
     Notice(String),
     /// What "Check setup" found.
     SetupChecked(crate::core::doctor::Report),
+    /// The posts waiting for their time, soonest first.
+    Queue(Vec<QueueItem>),
 }
 
 /// How the service starts.
@@ -188,6 +203,8 @@ pub struct ServiceOptions {
     pub practice_redirect_uris: Option<Vec<String>>,
     /// Practice link speed in Mbit/s (demos of a slow office link).
     pub practice_bandwidth_mbps: Option<f64>,
+    /// What "now" is for scheduled posts (tests move it on).
+    pub clock: crate::core::clock::Clock,
 }
 
 /// The window's handle on the service thread. Dropping it stops the

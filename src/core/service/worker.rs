@@ -39,6 +39,7 @@ pub(super) enum Internal {
     SignedOut(Result<Option<String>, XError>),
     Notice(String),
     SetupChecked(crate::core::doctor::Report),
+    Queue(super::queue::QueueDone),
 }
 
 /// Signed in: one engine per account session.
@@ -62,6 +63,8 @@ pub(super) struct Worker {
     pub posting: bool,
     pub draft_text: String,
     pub draft_save_pending: bool,
+    /// Posts waiting for their time.
+    pub queue: super::queue::Queue,
     /// Blocking file work, in order, off the runtime.
     pub files: FileWriter,
     events: std::sync::mpsc::Sender<AppEvent>,
@@ -107,6 +110,7 @@ pub(super) fn run(
             posting: false,
             draft_text: String::new(),
             draft_save_pending: false,
+            queue: Default::default(),
             files: FileWriter::start(),
             events,
             waker,
@@ -257,6 +261,7 @@ impl Worker {
             }
             Internal::Notice(message) => self.emit(AppEvent::Notice(message)),
             Internal::SetupChecked(report) => self.emit(AppEvent::SetupChecked(report)),
+            Internal::Queue(done) => self.queue_done(done),
             Internal::Checked(key, result) => self.checked(key, *result),
             Internal::Preparing(key, doing) => self.preparing(key, doing),
             Internal::ConvertProgress(key, f) => self.convert_progress(key, f),
@@ -306,6 +311,7 @@ impl Worker {
         }));
         self.load_draft();
         self.load_accounts();
+        self.load_queue();
     }
 
     fn enter_practice(&mut self) {
