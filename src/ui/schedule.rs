@@ -44,9 +44,16 @@ impl PostAt {
 /// "Europe/Berlin, UTC+01:00" (the offset alone where the name is unknown).
 pub fn zone_words(clock: &Clock) -> String {
     let offset = DateTime::<Local>::from(clock.now()).format("UTC%:z");
-    match iana_time_zone::get_timezone() {
-        Ok(name) => format!("{name}, {offset}"),
-        Err(_) => offset.to_string(),
+    // TZ (which chrono follows) wins over the system's setting.
+    let tz = std::env::var("TZ")
+        .ok()
+        .map(|t| t.trim_start_matches(':').to_string());
+    let name = tz
+        .filter(|t| t.contains('/'))
+        .or_else(|| iana_time_zone::get_timezone().ok());
+    match name {
+        Some(name) => format!("{name}, {offset}"),
+        None => offset.to_string(),
     }
 }
 
@@ -117,7 +124,7 @@ pub fn queue(app: &mut App, ui: &mut Ui) {
                 ui.label(RichText::new(&item.label).strong());
                 let (state, color) = match &item.state {
                     QueueState::Uploading => ("Uploading its files…".to_string(), None),
-                    QueueState::Waiting => ("Uploaded; waits for its time.".to_string(), None),
+                    QueueState::Waiting => ("Ready; goes out at its time.".to_string(), None),
                     QueueState::Posting => ("Posting…".to_string(), None),
                     QueueState::Late(due) => (
                         format!("{due}: X Uploader wasn't running then. Post it now?"),
