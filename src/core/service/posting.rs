@@ -142,12 +142,8 @@ impl Worker {
                     Some(base) => format!("{base}/_practice/posts/{}", published.post_id),
                     None => published.url.clone(),
                 };
-                self.post_state(PostState::Posted {
-                    post_id: published.post_id,
-                    handle,
-                    view_url,
-                });
                 // The composer clears for the next post; pasted pictures go.
+                // (Before "Posted", so the window never shows both.)
                 let paths: Vec<_> = self.tiles.values().map(|s| s.tile.path.clone()).collect();
                 for path in paths {
                     self.forget_pasted(&path);
@@ -156,6 +152,11 @@ impl Worker {
                 self.draft_text.clear();
                 self.emit(AppEvent::DraftText(String::new()));
                 self.save_draft();
+                self.post_state(PostState::Posted {
+                    post_id: published.post_id,
+                    handle,
+                    view_url,
+                });
             }
             Err(e) => self.post_state(PostState::Failed(e.message)),
         }

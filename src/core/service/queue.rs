@@ -440,7 +440,12 @@ impl Worker {
                 .for_each(|e| e.media_id = None);
         }
         let mut items = Vec::new();
-        for post in &item.posts {
+        // A thread's posts already out have nothing left to upload.
+        let waiting = item
+            .posts
+            .iter()
+            .filter(|p| p.thread.as_ref().is_none_or(|t| t.posted.is_none()));
+        for post in waiting {
             match intent_items(checking, &journal, &entries, post, &mut Vec::new()) {
                 Ok((media, _)) => items.extend(media),
                 Err((why, _)) => {
