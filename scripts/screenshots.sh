@@ -102,6 +102,26 @@ captions_scene() {
   stop
 }
 
+# 7. The queue: two posts scheduled with "Post at…" (its dialog at the
+#    next full hour, then tomorrow 09:30).
+queue_scene() {
+  for i in 1 2; do "$BIN" make-test-media jpeg "$WORK/team-$i.jpg" --bytes 2300000; done
+  TZ=Europe/Berlin app "$WORK/h8" --practice "$WORK"/team-{1,2}.jpg
+  click 360 260; sleep 8
+  xdotool windowfocus --sync "$(window)"
+  click 360 140; sleep 0.5; xdotool type --delay 10 "Our team at the launch stand, live from the hall"
+  sleep 1; click 572 748; sleep 1.5
+  shot post-at
+  click 210 467; sleep 2
+  click 360 140; sleep 0.5; xdotool type --delay 10 "Keynote recap: the three things we announced"
+  sleep 1; click 572 748; sleep 1.5
+  click 347 382; sleep 0.5; xdotool key ctrl+a; sleep 0.3; xdotool type --delay 20 "tomorrow"; sleep 0.5
+  click 347 411; sleep 0.5; xdotool key ctrl+a; sleep 0.3; xdotool type --delay 20 "09:30"; sleep 0.5
+  click 210 467; sleep 3
+  shot queue
+  stop
+}
+
 if [ -n "${SCREENSHOTS_ONLY:-}" ]; then
   "$SCREENSHOTS_ONLY"
   exit 0
@@ -151,3 +171,4 @@ stop
 
 media_tiles
 captions_scene
+queue_scene

@@ -12,7 +12,6 @@ use super::run::{self, Failure};
 use super::{QueueAction, QueueArgs};
 use crate::core::engine::journal::{Entry, Journal, PostIntent};
 use crate::core::engine::thread::Gate;
-use crate::core::limits::MediaKind;
 use crate::core::schedule::{at::parse_at, describe_local, span_words, unix_secs, wait_until};
 
 pub fn queue(verbose: u8, args: &QueueArgs) -> ExitCode {
@@ -112,33 +111,8 @@ fn waiting(posts: Vec<PostIntent>) -> Vec<Waiting> {
     items
 }
 
-/// "2 photos · “Our team at the…”" or "Thread of 3 posts · …".
 fn summary(w: &Waiting, entries: &[Entry]) -> String {
-    let first = w.posts.first().map(|p| p.text.as_str()).unwrap_or("");
-    let mut snippet: String = first.chars().take(40).collect();
-    if first.chars().count() > 40 {
-        snippet.push('…');
-    }
-    let quoted = format!("“{}”", snippet.replace('\n', " "));
-    if w.posts.len() > 1 {
-        return format!("Thread of {} posts · {quoted}", w.posts.len());
-    }
-    let kinds: Vec<MediaKind> = w.posts[0]
-        .uploads
-        .iter()
-        .filter_map(|u| entries.iter().find(|e| &e.id == u).map(|e| e.kind))
-        .collect();
-    let media = match (kinds.first(), kinds.len()) {
-        (None, _) => None,
-        (Some(MediaKind::Video), _) => Some("1 video".to_string()),
-        (Some(MediaKind::Gif), _) => Some("1 GIF".to_string()),
-        (Some(MediaKind::Photo), 1) => Some("1 photo".to_string()),
-        (Some(MediaKind::Photo), n) => Some(format!("{n} photos")),
-    };
-    match media {
-        Some(m) => format!("{m} · {quoted}"),
-        None => quoted,
-    }
+    crate::core::schedule::queue::summary(&w.posts, entries)
 }
 
 fn run_queue(verbose: u8, args: &QueueArgs) -> Result<(), Failure> {

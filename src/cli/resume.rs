@@ -10,14 +10,11 @@ use super::ResumeArgs;
 use super::run::{self, Failure};
 use super::session::{connect, forget_post, quiet, usage_of, with_ctrl_c, worth_resuming};
 use crate::core::engine::Engine;
-use crate::core::engine::journal::{
-    Claim, Decision, Entry, Journal, Owner, PostIntent, Record, decide,
-};
-use crate::core::engine::post::{self, PostItem, Published};
+use crate::core::engine::Uploaded;
+use crate::core::engine::journal::{Claim, Entry, Journal, Owner, PostIntent, Record};
+use crate::core::engine::post::{self, Published};
 use crate::core::engine::thread::{ThreadItem, ThreadStart, publish_thread};
-use crate::core::engine::{ResumePoint, Uploaded};
-use crate::core::limits::AccountTier;
-use crate::core::media::check::{self, CheckedMedia};
+use crate::core::schedule::queue::{self, Checking, Items, Prepared, prepare};
 use crate::core::schedule::{LATE_ASKS_AFTER_SECS, describe_local, span_words, unix_secs};
 use crate::core::xclient::api::PostOptions;
 use crate::core::xclient::api::User;
@@ -28,54 +25,6 @@ pub fn resume(verbose: u8, args: &ResumeArgs) -> ExitCode {
 
 fn note(message: &str) {
     eprintln!("note: {message}");
-}
-
-/// How one journaled upload goes on.
-enum Prepared {
-    Start(CheckedMedia, Option<ResumePoint>, Record),
-    Ready(CheckedMedia, String, Record),
-}
-
-/// How files are checked again: for this account, keeping their location or not.
-#[derive(Debug, Clone, Copy)]
-struct Checking {
-    tier: AccountTier,
-    keep_location: bool,
-}
-
-fn prepare(checking: Checking, journal: &Journal, entry: Entry) -> Result<Prepared, String> {
-    let decision = decide(&entry);
-    let media = |entry: &Entry| {
-        check::check_file(&entry.file.path, checking.tier)
-            .map(|c| c.keep_location(checking.keep_location))
-            .map_err(|r| r.message)
-    };
-    match decision {
-        Decision::Gone(message) => {
-            journal.remove(&entry.id);
-            Err(message)
-        }
-        Decision::StartOver(reason) => {
-            if let Some(reason) = reason {
-                note(&reason);
-            }
-            let m = media(&entry)?;
-            Ok(Prepared::Start(m, None, journal.record(entry)))
-        }
-        Decision::Continue(point) => {
-            note(&format!(
-                "Continuing {} from {} %.",
-                entry.name(),
-                entry.percent()
-            ));
-            let m = media(&entry)?;
-            Ok(Prepared::Start(m, Some(point), journal.record(entry)))
-        }
-        Decision::Ready(media_id) => {
-            let m = media(&entry)?;
-            Ok(Prepared::Ready(m, media_id, journal.record(entry)))
-        }
-    }
 }
 
 fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
@@ -131,7 +80,10 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
             let mut started = Vec::new();
             for entry in entries.iter().filter(|e| e.owner == Owner::CliUpload).cloned() {
                 let path = entry.source.clone().unwrap_or_else(|| entry.file.path.clone());
-                                match prepare(checking, &journal, entry) {
+                let mut notes = Vec::new();
+                let prepared = prepare(checking, &journal, entry, &mut notes);
+                notes.iter().for_each(|n| note(n));
+                match prepared {
                     Ok(Prepared::Start(media, point, record)) => {
                         let id = engine.start_journaled(media, point, Some(record.clone()));
                         started.push((path, id, record));
@@ -222,44 +174,17 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
     }
 }
 
-/// A post's files ready to go on, with their journal records.
-type Items = (Vec<PostItem>, Vec<Record>);
-
-/// An interrupted post's files, ready to go on, with their journal records
-/// (also when it can't go on, so they can be forgotten).
+/// A journaled post's files, ready to go on; notes printed.
 fn intent_items(
     checking: Checking,
     journal: &Journal,
     entries: &[Entry],
     intent: &PostIntent,
 ) -> Result<Items, (String, Vec<Record>)> {
-    let mut items = Vec::new();
-    let mut records = Vec::new();
-    for upload in &intent.uploads {
-        let Some(entry) = entries.iter().find(|e| &e.id == upload).cloned() else {
-            return Err(("a file's upload record is missing".to_string(), records));
-        };
-        let alt = entry.alt.clone();
-        match prepare(checking, journal, entry) {
-            Ok(Prepared::Start(media, point, record)) => {
-                records.push(record.clone());
-                items.push(PostItem {
-                    resume: point,
-                    record: Some(record),
-                    ..PostItem::new(media, alt)
-                });
-            }
-            Ok(Prepared::Ready(media, media_id, record)) => {
-                records.push(record);
-                items.push(PostItem {
-                    ready: Some(media_id),
-                    ..PostItem::new(media, alt)
-                });
-            }
-            Err(message) => return Err((message, records)),
-        }
-    }
-    Ok((items, records))
+    let mut notes = Vec::new();
+    let items = queue::intent_items(checking, journal, entries, intent, &mut notes);
+    notes.iter().for_each(|n| note(n));
+    items
 }
 
 /// A thread's journaled posts, in order.

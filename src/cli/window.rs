@@ -41,6 +41,7 @@ pub fn window(cli: &Cli) -> ExitCode {
                 practice_redirect_uris: None,
                 practice_bandwidth_mbps: demo("X_UPLOADER_PRACTICE_BANDWIDTH_MBPS")
                     .and_then(|v| v.parse().ok()),
+                clock: Default::default(),
             },
             perf_log: cli.perf_log.clone(),
         };

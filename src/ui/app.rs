@@ -30,6 +30,8 @@ pub enum Dialog {
         key: TileKey,
         name: String,
     },
+    /// "Post at…": a date and a time for the composed post.
+    PostAt(super::schedule::PostAt),
 }
 
 /// Runtime view state (not persisted).
@@ -58,11 +60,14 @@ pub struct App {
     perf: Option<PerfLog>,
     /// Test-only: panic on the first frame (the crash window's test).
     test_panic: bool,
+    /// "Now" for scheduling (the service's clock).
+    pub clock: crate::core::clock::Clock,
 }
 
 impl App {
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> App {
         let ctx = cc.egui_ctx.clone();
+        let clock = options.service.clock.clone();
         let (service, events) = Service::start(
             options.service,
             std::sync::Arc::new(move || ctx.request_repaint()),
@@ -85,6 +90,7 @@ impl App {
             textures: HashMap::new(),
             perf,
             test_panic: std::env::var_os("X_UPLOADER_TEST_PANIC").is_some(),
+            clock,
         }
     }
 

@@ -39,6 +39,7 @@ pub fn show(app: &mut App, ui: &mut Ui, now: Instant) {
                     ui.add_space(8.0);
                     tiles(app, ui, width, now);
                     drop_zone(app, ui);
+                    super::schedule::queue(app, ui);
                 });
             });
         });
@@ -216,6 +217,13 @@ pub fn post_bar(app: &mut App, ui: &mut Ui) {
                 app.post();
             }
             extras::reply_combo(app, ui);
+            let at = ui.add_enabled(
+                blocker.is_none() && !waiting,
+                Button::new("Post at…").min_size(vec2(0.0, 32.0)),
+            );
+            if at.on_hover_text("Post at a set time").clicked() {
+                app.view.dialog = Some(Dialog::PostAt(super::schedule::PostAt::new(&app.clock)));
+            }
             ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
                 match &app.model.post {
                     PostState::WaitingForUploads => {

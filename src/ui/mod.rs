@@ -10,6 +10,7 @@ mod dialogs;
 mod extras;
 pub mod model;
 mod perf;
+mod schedule;
 mod settings;
 mod setup_check;
 mod sign_in_hint;

@@ -9,7 +9,7 @@ use std::time::{Instant, SystemTime};
 use crate::core::auth::Account;
 use crate::core::doctor::Report;
 pub use crate::core::draft::{Cell, MediaState, Note, Progress, Tile};
-use crate::core::service::{AppEvent, Mode, PostState, TileEvent, TileKey};
+use crate::core::service::{AppEvent, Mode, PostState, QueueItem, TileEvent, TileKey};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignIn {
@@ -43,6 +43,8 @@ pub struct Model {
     pub setup_check: Option<Option<Report>>,
     /// Who can reply to the post (`None`: everyone).
     pub reply_settings: Option<String>,
+    /// Posts waiting for their time.
+    pub queue: Vec<QueueItem>,
 }
 
 impl Default for Model {
@@ -61,6 +63,7 @@ impl Default for Model {
             notice: None,
             setup_check: None,
             reply_settings: None,
+            queue: Vec::new(),
         }
     }
 }
@@ -107,6 +110,7 @@ impl Model {
             AppEvent::Notice(text) => self.notice = Some((text, now)),
             AppEvent::SetupChecked(report) => self.setup_check = Some(Some(report)),
             AppEvent::ReplySettings(reply) => self.reply_settings = reply,
+            AppEvent::Queue(items) => self.queue = items,
             AppEvent::Post(state) => {
                 let posted = match &state {
                     PostState::Posted { handle, .. } => {

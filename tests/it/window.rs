@@ -26,6 +26,8 @@ mod closing;
 mod convert;
 /// Photos being made to fit, and Settings' photo choices.
 mod photos;
+/// Posts scheduled for a set time: the queue, across a restart.
+mod schedule;
 
 /// A file dropped on the window (egui has no test helper for this).
 #[derive(Debug)]
@@ -54,6 +56,8 @@ struct Setup {
     bandwidth_mbps: Option<f64>,
     processing_secs: f64,
     files: Vec<PathBuf>,
+    /// The service's and window's "now" (tests move it on).
+    clock: x_uploader::core::clock::Clock,
 }
 
 impl Setup {
@@ -70,6 +74,7 @@ impl Setup {
             bandwidth_mbps: None,
             processing_secs: 1.0,
             files: Vec::new(),
+            clock: x_uploader::core::clock::Clock::adjustable(),
         }
     }
 }
@@ -94,6 +99,7 @@ impl Gui {
                 practice_processing_secs: setup.processing_secs,
                 practice_redirect_uris: Some(vec![setup.redirect.clone()]),
                 practice_bandwidth_mbps: setup.bandwidth_mbps,
+                clock: setup.clock.clone(),
             },
             perf_log: None,
         };
@@ -714,6 +720,7 @@ fn not_configured_screen_offers_practice_mode_and_settings() {
             practice_processing_secs: 1.0,
             practice_redirect_uris: Some(vec![format!("http://127.0.0.1:{}/callback", 1)]),
             practice_bandwidth_mbps: None,
+            clock: Default::default(),
         },
         perf_log: None,
     };
@@ -797,6 +804,7 @@ fn files_opened_before_signing_in_wait_and_come_along_into_practice_mode() {
             practice_processing_secs: 1.0,
             practice_redirect_uris: Some(vec![format!("http://127.0.0.1:{port}/callback")]),
             practice_bandwidth_mbps: None,
+            clock: Default::default(),
         },
         perf_log: None,
     };

@@ -5,8 +5,11 @@
 //! posting it).
 
 pub mod at;
+pub mod queue;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::core::clock::Clock;
 
 use chrono::{DateTime, Local, TimeZone};
 
@@ -22,15 +25,19 @@ pub fn unix_secs(t: SystemTime) -> u64 {
 /// read again after each sleep (it may have been changed, or the computer
 /// suspended).
 pub async fn wait_until(t: SystemTime) {
+    wait_until_on(&Clock::system(), t).await
+}
+
+/// [`wait_until`] by `clock` (tests move it on instead of waiting).
+pub async fn wait_until_on(clock: &Clock, t: SystemTime) {
     loop {
-        let Ok(left) = t.duration_since(SystemTime::now()) else {
+        let Ok(left) = t.duration_since(clock.now()) else {
             return;
         };
         if left.is_zero() {
             return;
         }
-        // Short naps near the end; at most a minute at a time otherwise.
-        tokio::time::sleep(left.min(Duration::from_secs(60))).await;
+        tokio::time::sleep(clock.nap(left)).await;
     }
 }
 
@@ -49,8 +56,14 @@ pub fn describe_when<Tz: TimeZone>(t: &DateTime<Tz>, now: &DateTime<Tz>) -> Stri
 
 /// `describe_when` for Unix seconds, in the computer's time zone.
 pub fn describe_local(unix: u64) -> String {
+    describe_local_on(&Clock::system(), unix)
+}
+
+/// [`describe_local`] with "today" as `clock` has it.
+pub fn describe_local_on(clock: &Clock, unix: u64) -> String {
+    let now = DateTime::<Local>::from(clock.now());
     match Local.timestamp_opt(unix as i64, 0).single() {
-        Some(t) => describe_when(&t, &Local::now()),
+        Some(t) => describe_when(&t, &now),
         None => format!("{unix}"),
     }
 }
@@ -80,6 +93,7 @@ pub fn span_words(secs: u64) -> String {
 mod tests {
     use super::*;
     use chrono::FixedOffset;
+    use std::time::Duration;
 
     #[test]
     fn when_in_words() {

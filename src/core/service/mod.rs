@@ -11,6 +11,8 @@ mod desktop;
 mod extras;
 mod files;
 mod posting;
+mod queue;
+mod queue_out;
 mod tiles;
 mod uploads;
 mod worker;
@@ -26,6 +28,7 @@ use crate::core::config::Config;
 pub use crate::core::draft::{MediaInfo, Tile, TileKey};
 use crate::core::secret::Secret;
 pub use extras::ExtrasCommand;
+pub use queue::{QueueItem, QueueState};
 
 /// Wakes the window when an event is waiting.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
@@ -66,6 +69,16 @@ pub enum Command {
     /// Post now, or as soon as every upload is ready.
     Post(String),
     CancelPost,
+    /// Post the composed draft at this time (Unix seconds) instead: it
+    /// moves to the queue, its uploads go on now.
+    Schedule {
+        text: String,
+        at: u64,
+    },
+    /// A queued item (by id): back into the composer, out now, or dropped.
+    QueueEdit(String),
+    QueuePostNow(String),
+    QueueCancel(String),
     DeletePost(String),
     SaveSettings(SettingsForm),
     OpenUrl(String),
@@ -176,6 +189,8 @@ pub enum AppEvent {
     SetupChecked(crate::core::doctor::Report),
     /// Who can reply to the post (the account's default; `None`: everyone).
     ReplySettings(Option<String>),
+    /// The posts waiting for their time, soonest first.
+    Queue(Vec<QueueItem>),
 }
 
 /// How the service starts.
@@ -195,6 +210,8 @@ pub struct ServiceOptions {
     pub practice_redirect_uris: Option<Vec<String>>,
     /// Practice link speed in Mbit/s (demos of a slow office link).
     pub practice_bandwidth_mbps: Option<f64>,
+    /// What "now" is for scheduled posts (tests move it on).
+    pub clock: crate::core::clock::Clock,
 }
 
 /// The window's handle on the service thread. Dropping it stops the

@@ -4,7 +4,6 @@
 
 use super::worker::{Internal, Worker};
 use super::{AppEvent, Command, PostState};
-use crate::core::clock::now_secs;
 use crate::core::compose;
 use crate::core::draft::MediaState;
 use crate::core::engine::post::{self, Published};
@@ -39,7 +38,7 @@ impl Worker {
                 self.post_state(PostState::Idle);
             }
             Command::DeletePost(post_id) => self.delete_post(post_id),
-            _ => {}
+            other => self.queue_command(other),
         }
     }
 
@@ -73,6 +72,7 @@ impl Worker {
         };
         let account_id = session.account.id.clone();
         // X forgets media after a day: a file it (nearly) forgot goes again.
+        let now = self.options.clock.now_secs();
         let expired: Vec<_> = self
             .tiles
             .iter()
@@ -80,7 +80,7 @@ impl Worker {
                 s.tile.state == MediaState::Ready
                     && s.uploaded
                         .as_ref()
-                        .is_some_and(|(u, _)| u.expires_at <= now_secs() + EXPIRY_MARGIN_SECS)
+                        .is_some_and(|(u, _)| u.expires_at <= now + EXPIRY_MARGIN_SECS)
             })
             .map(|(k, _)| *k)
             .collect();
@@ -154,6 +154,7 @@ impl Worker {
                     None => published.url.clone(),
                 };
                 // The composer clears for the next post; pasted pictures go.
+                // (Before "Posted", so the window never shows both.)
                 let paths: Vec<_> = self.tiles.values().map(|s| s.tile.path.clone()).collect();
                 for path in paths {
                     self.forget_pasted(&path);

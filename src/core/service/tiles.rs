@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use super::worker::{Internal, Worker};
 use super::{AppEvent, Command, TileEvent};
-use crate::core::clock::now_secs;
 use crate::core::draft::file::{Draft, DraftItem};
 use crate::core::draft::{MediaInfo, MediaState, Tile, TileKey};
 use crate::core::engine::journal::{Decision, Journal, Owner, Record, decide};
@@ -197,7 +196,9 @@ impl Worker {
             // Reuse a finished upload while X still holds it (an hour of margin).
             let saved = (item.media_id.is_some()
                 && item.account_id.is_some()
-                && item.expires_at.is_some_and(|t| t > now_secs() + 3600))
+                && item
+                    .expires_at
+                    .is_some_and(|t| t > self.options.clock.now_secs() + 3600))
             .then(|| item.clone());
             self.tiles.insert(
                 key,

@@ -40,6 +40,7 @@ pub(super) enum Internal {
     Notice(String),
     SetupChecked(crate::core::doctor::Report),
     Captions(super::captions::CaptionsInternal),
+    Queue(super::queue::QueueDone),
 }
 
 /// Signed in: one engine per account session.
@@ -63,6 +64,8 @@ pub(super) struct Worker {
     pub posting: bool,
     pub draft_text: String,
     pub draft_save_pending: bool,
+    /// Posts waiting for their time.
+    pub queue: super::queue::Queue,
     /// Blocking file work, in order, off the runtime.
     pub files: FileWriter,
     /// Captions, who can reply.
@@ -110,6 +113,7 @@ pub(super) fn run(
             posting: false,
             draft_text: String::new(),
             draft_save_pending: false,
+            queue: Default::default(),
             files: FileWriter::start(),
             extras: Default::default(),
             events,
@@ -263,6 +267,7 @@ impl Worker {
             Internal::Notice(message) => self.emit(AppEvent::Notice(message)),
             Internal::SetupChecked(report) => self.emit(AppEvent::SetupChecked(report)),
             Internal::Captions(c) => self.captions_internal(c),
+            Internal::Queue(done) => self.queue_done(done),
             Internal::Checked(key, result) => self.checked(key, *result),
             Internal::Preparing(key, doing) => self.preparing(key, doing),
             Internal::ConvertProgress(key, f) => self.convert_progress(key, f),
@@ -312,6 +317,7 @@ impl Worker {
         }));
         self.load_draft();
         self.load_accounts();
+        self.load_queue();
     }
 
     fn enter_practice(&mut self) {

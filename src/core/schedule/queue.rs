@@ -1,0 +1,138 @@
+//! A journaled post's files made ready to go on — shared by `resume` and
+//! the window's queue: each upload record decides (with the file as it is
+//! now) whether to continue, reuse X's media id, or start over.
+
+use crate::core::engine::ResumePoint;
+use crate::core::engine::journal::{Decision, Entry, Journal, PostIntent, Record, decide};
+use crate::core::engine::post::PostItem;
+use crate::core::limits::{AccountTier, MediaKind};
+use crate::core::media::check::{self, CheckedMedia};
+
+/// How files are checked again: for this account, keeping their location or not.
+#[derive(Debug, Clone, Copy)]
+pub struct Checking {
+    pub tier: AccountTier,
+    pub keep_location: bool,
+}
+
+/// How one journaled upload goes on.
+pub enum Prepared {
+    Start(CheckedMedia, Option<ResumePoint>, Record),
+    Ready(CheckedMedia, String, Record),
+}
+
+/// Decide how `entry` goes on; `notes` gets what is worth saying (a start
+/// over and why, a continuation). A file that is gone is forgotten.
+pub fn prepare(
+    checking: Checking,
+    journal: &Journal,
+    entry: Entry,
+    notes: &mut Vec<String>,
+) -> Result<Prepared, String> {
+    let decision = decide(&entry);
+    let media = |entry: &Entry| {
+        check::check_file(&entry.file.path, checking.tier)
+            .map(|c| c.keep_location(checking.keep_location))
+            .map_err(|r| r.message)
+    };
+    match decision {
+        Decision::Gone(message) => {
+            journal.remove(&entry.id);
+            Err(message)
+        }
+        Decision::StartOver(reason) => {
+            notes.extend(reason);
+            let m = media(&entry)?;
+            Ok(Prepared::Start(m, None, journal.record(entry)))
+        }
+        Decision::Continue(point) => {
+            notes.push(format!(
+                "Continuing {} from {} %.",
+                entry.name(),
+                entry.percent()
+            ));
+            let m = media(&entry)?;
+            Ok(Prepared::Start(m, Some(point), journal.record(entry)))
+        }
+        Decision::Ready(media_id) => {
+            let m = media(&entry)?;
+            Ok(Prepared::Ready(m, media_id, journal.record(entry)))
+        }
+    }
+}
+
+/// A post's files ready to go on, with their journal records.
+pub type Items = (Vec<PostItem>, Vec<Record>);
+
+/// A journaled post's files, ready to go on, with their journal records
+/// (also when it can't go on, so they can be forgotten).
+pub fn intent_items(
+    checking: Checking,
+    journal: &Journal,
+    entries: &[Entry],
+    intent: &PostIntent,
+    notes: &mut Vec<String>,
+) -> Result<Items, (String, Vec<Record>)> {
+    let mut items = Vec::new();
+    let mut records = Vec::new();
+    for upload in &intent.uploads {
+        let Some(entry) = entries.iter().find(|e| &e.id == upload).cloned() else {
+            return Err(("a file's upload record is missing".to_string(), records));
+        };
+        let alt = entry.alt.clone();
+        match prepare(checking, journal, entry, notes) {
+            Ok(Prepared::Start(media, point, record)) => {
+                records.push(record.clone());
+                items.push(PostItem {
+                    resume: point,
+                    record: Some(record),
+                    ..PostItem::new(media, alt)
+                });
+            }
+            Ok(Prepared::Ready(media, media_id, record)) => {
+                records.push(record);
+                items.push(PostItem {
+                    ready: Some(media_id),
+                    ..PostItem::new(media, alt)
+                });
+            }
+            Err(message) => return Err((message, records)),
+        }
+    }
+    Ok((items, records))
+}
+
+/// "2 photos · “Our team at the…”" or "Thread of 3 posts · …": a waiting
+/// item (a post, or a thread's posts in order) in a few words.
+pub fn summary(posts: &[PostIntent], entries: &[Entry]) -> String {
+    let first = posts.first().map(|p| p.text.as_str()).unwrap_or("");
+    let quoted = format!("“{}”", snippet(first));
+    if posts.len() > 1 {
+        return format!("Thread of {} posts · {quoted}", posts.len());
+    }
+    let kinds: Vec<MediaKind> = posts
+        .iter()
+        .flat_map(|p| &p.uploads)
+        .filter_map(|u| entries.iter().find(|e| &e.id == u).map(|e| e.kind))
+        .collect();
+    let media = match (kinds.first(), kinds.len()) {
+        (None, _) => None,
+        (Some(MediaKind::Video), _) => Some("1 video".to_string()),
+        (Some(MediaKind::Gif), _) => Some("1 GIF".to_string()),
+        (Some(MediaKind::Photo), 1) => Some("1 photo".to_string()),
+        (Some(MediaKind::Photo), n) => Some(format!("{n} photos")),
+    };
+    match media {
+        Some(m) => format!("{m} · {quoted}"),
+        None => quoted,
+    }
+}
+
+/// The first 40 characters of a post, on one line.
+pub fn snippet(text: &str) -> String {
+    let mut s: String = text.chars().take(40).collect();
+    if text.chars().count() > 40 {
+        s.push('…');
+    }
+    s.replace('\n', " ")
+}

@@ -1,0 +1,276 @@
+//! A queued item going out (claimed first, posted as a thread of one or
+//! more posts), or leaving the queue: Cancel, or Edit back into the
+//! composer; and the queue as the window is shown it.
+
+use super::AppEvent;
+use super::queue::{Phase, Queued};
+use super::queue::{QueueDone, QueueItem, QueueState};
+use super::worker::{Internal, Worker};
+use crate::core::draft::file::DraftItem;
+use crate::core::engine::journal::{Entry, PostIntent};
+use crate::core::engine::post::Published;
+use crate::core::engine::thread::{ThreadItem, ThreadStart, publish_thread};
+use crate::core::schedule::queue::{intent_items, snippet, summary};
+use crate::core::schedule::{describe_local_on, span_words};
+use crate::core::xclient::api::User;
+
+impl Worker {
+    /// Claim it (another X Uploader may be posting it), then post.
+    pub(super) fn queue_post(&mut self, id: &str) {
+        let (checking, journal) = (self.checking(), self.journal());
+        let Some(session) = &self.session else { return };
+        let Some(item) = self.queue.items.get_mut(id) else {
+            return;
+        };
+        let mut claims = Vec::new();
+        for post in item
+            .posts
+            .iter()
+            .filter(|p| p.thread.as_ref().is_none_or(|t| t.posted.is_none()))
+        {
+            match journal.claim_post(&post.id) {
+                Ok(Some(c)) => claims.push(c),
+                Ok(None) if journal.posts().0.iter().any(|p| p.id == post.id) => {
+                    item.problem = Some(
+                        "Another X Uploader is posting this right now (a `post --at` or `resume`)."
+                            .into(),
+                    );
+                    return self.show_queue();
+                }
+                // Gone from the journal: it went out (or was cancelled) elsewhere.
+                Ok(None) => {
+                    self.queue.items.remove(id);
+                    return self.show_queue();
+                }
+                Err(e) => {
+                    item.phase =
+                        Phase::Failed(format!("The post can't be claimed for posting: {e}."));
+                    return self.show_queue();
+                }
+            }
+        }
+        let (entries, _) = journal.entries();
+        let mut posts = Vec::new();
+        let mut records = Vec::new();
+        let first = item
+            .posts
+            .iter()
+            .position(|p| p.thread.as_ref().is_none_or(|t| t.posted.is_none()))
+            .unwrap_or(0);
+        for post in &item.posts[first..] {
+            match intent_items(checking, &journal, &entries, post, &mut Vec::new()) {
+                Ok((media, recs)) => {
+                    posts.push(ThreadItem {
+                        text: post.text.clone(),
+                        media,
+                    });
+                    records.push(recs);
+                }
+                Err((why, _)) => {
+                    item.phase = Phase::Failed(why);
+                    return self.show_queue();
+                }
+            }
+        }
+        item.phase = Phase::Posting;
+        let mut intents = item.posts.clone();
+        let start = ThreadStart {
+            reply_to: first
+                .checked_sub(1)
+                .and_then(|i| intents[i].thread.as_ref()?.posted.clone()),
+            posted_since: Some(intents[first].created_at),
+            reply_settings: intents[first].reply_settings.clone(),
+            not_before: None,
+        };
+        let a = &session.account;
+        let me = User {
+            id: a.id.clone(),
+            username: a.username.clone(),
+            name: a.name.clone(),
+            subscription_type: a.subscription_type.clone(),
+        };
+        let (engine, internal, id) = (
+            session.engine.clone(),
+            self.internal.clone(),
+            id.to_string(),
+        );
+        tokio::spawn(async move {
+            let mut on_posted = |i: usize, done: &Published| {
+                let intent = &mut intents[first + i];
+                match intent.thread.as_mut() {
+                    Some(place) => {
+                        place.posted = Some(done.post_id.clone());
+                        let _ = journal.save_post(intent);
+                    }
+                    None => journal.remove_post(&intent.id),
+                }
+                records[i].iter().for_each(|r| r.remove_with_copy());
+            };
+            let result = publish_thread(&engine, &me, posts, start, &mut on_posted, &|_| {}).await;
+            let (result, last) = match result {
+                Ok(mut published) => {
+                    intents.iter().for_each(|p| journal.remove_post(&p.id));
+                    (Ok(()), published.pop())
+                }
+                Err(stopped) => (Err(stopped.error.message), None),
+            };
+            drop(claims);
+            let _ = internal.send(Internal::Queue(QueueDone::Posted(id, result, last)));
+        });
+        self.show_queue();
+    }
+
+    pub(super) fn queue_posted(
+        &mut self,
+        id: &str,
+        result: Result<(), String>,
+        published: Option<Published>,
+    ) {
+        let now = self.options.clock.now_secs();
+        match result {
+            Ok(()) => {
+                let Some(item) = self.queue.items.remove(id) else {
+                    return;
+                };
+                let late = now.saturating_sub(item.at);
+                let mut words = format!(
+                    "Your scheduled post “{}” is on X.",
+                    snippet(&item.posts[0].text)
+                );
+                if late >= 60 && !item.now {
+                    words.push_str(&format!(" Posted {} late.", span_words(late)));
+                }
+                tracing::info!(
+                    "scheduled post {id} went out: {:?}",
+                    published.map(|p| p.post_id)
+                );
+                super::desktop::notify("Scheduled post went out".into(), words.clone());
+                self.emit(AppEvent::Notice(words));
+            }
+            Err(message) => {
+                // Posts of a thread that went out stay out.
+                let (posts, _) = self.journal().posts();
+                if let Some(item) = self.queue.items.get_mut(id) {
+                    item.phase = Phase::Failed(message.clone());
+                    item.posts.iter_mut().for_each(|p| {
+                        if let Some(saved) = posts.iter().find(|s| s.id == p.id) {
+                            *p = saved.clone();
+                        }
+                    });
+                }
+                super::desktop::notify("A scheduled post failed".into(), message);
+            }
+        }
+        self.show_queue();
+    }
+
+    /// Cancel an item, or (`edit`) put it back into the composer.
+    pub(super) fn unqueue(&mut self, id: &str, edit: bool) {
+        if edit && (!self.tiles.is_empty() || !self.draft_text.trim().is_empty()) {
+            return self.emit(AppEvent::Notice(
+                "Post or clear the post you are writing first; then Edit puts the scheduled one back into it.".into(),
+            ));
+        }
+        let journal = self.journal();
+        let Some(item) = self.queue.items.get(id) else {
+            return;
+        };
+        let mut claims = Vec::new();
+        for post in &item.posts {
+            match journal.claim_post(&post.id) {
+                Ok(Some(c)) => claims.push(c),
+                Ok(None) if journal.posts().0.iter().any(|p| p.id == post.id) => {
+                    return self.emit(AppEvent::Notice(
+                        "It is being posted right now, so it can't be changed.".into(),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        let Some(item) = self.queue.items.remove(id) else {
+            return;
+        };
+        let (entries, _) = journal.entries();
+        let mine = |p: &PostIntent| -> Vec<Entry> {
+            p.uploads
+                .iter()
+                .filter_map(|u| entries.iter().find(|e| &e.id == u).cloned())
+                .collect()
+        };
+        if edit {
+            let post = &item.posts[0];
+            let items: Vec<DraftItem> = mine(post)
+                .into_iter()
+                .map(|e| DraftItem {
+                    path: e.source.clone().unwrap_or_else(|| e.file.path.clone()),
+                    alt: e.alt.clone().unwrap_or_default(),
+                    media_id: e.media_id.clone().filter(|_| e.ready),
+                    expires_at: e.expires_at,
+                    account_id: e.account_id.clone(),
+                    ..Default::default()
+                })
+                .collect();
+            self.draft_text = post.text.clone();
+            self.emit(AppEvent::DraftText(post.text.clone()));
+            if !items.is_empty() {
+                self.add_files(Vec::new(), Some(items));
+            }
+            self.save_draft();
+        }
+        for post in &item.posts {
+            for e in mine(post) {
+                let record = journal.record(e);
+                if edit {
+                    record.remove()
+                } else {
+                    record.remove_with_copy()
+                }
+            }
+            journal.remove_post(&post.id);
+        }
+        drop(claims);
+        self.show_queue();
+    }
+
+    pub(super) fn show_queue(&self) {
+        let (entries, _) = self.journal().entries();
+        let signed_in = self.session.is_some();
+        let now = self.options.clock.now_secs();
+        let mut items: Vec<(&Queued, QueueItem)> = self
+            .queue
+            .items
+            .iter()
+            .map(|(id, q)| {
+                let state = match &q.phase {
+                    Phase::NeedsUpload | Phase::Uploading => QueueState::Uploading,
+                    Phase::Ready => QueueState::Waiting,
+                    Phase::Posting => QueueState::Posting,
+                    Phase::Late => QueueState::Late(format!(
+                        "Due {} ago",
+                        span_words(now.saturating_sub(q.at))
+                    )),
+                    Phase::Failed(m) => QueueState::Failed(m.clone()),
+                };
+                let problem = q.problem.clone().or_else(|| {
+                    (!signed_in).then(|| "Waits for its account to be signed in.".to_string())
+                });
+                let label = format!(
+                    "{} · {}",
+                    describe_local_on(&self.options.clock, q.at),
+                    summary(&q.posts, &entries)
+                );
+                (
+                    q,
+                    QueueItem {
+                        id: id.clone(),
+                        label,
+                        state,
+                        problem,
+                    },
+                )
+            })
+            .collect();
+        items.sort_by_key(|(q, _)| q.at);
+        self.emit(AppEvent::Queue(items.into_iter().map(|(_, i)| i).collect()));
+    }
+}
