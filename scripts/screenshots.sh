@@ -5,7 +5,7 @@
 #
 #   scripts/screenshots.sh [path/to/x-uploader]      (default: a release build)
 #   SCREENSHOTS_ONLY=media_tiles scripts/screenshots.sh …   (one scene function:
-#                                      media_tiles, captions_scene)
+#                                      media_tiles, captions_scene, thread_scene)
 #   SCREENSHOT_DISPLAY=98 …                                  (another Xvfb display)
 #
 # Needs: xvfb, xdotool, imagemagick, dbus, gnome-keyring, curl, ffmpeg, exiftool.
@@ -122,6 +122,29 @@ queue_scene() {
   stop
 }
 
+# A thread being composed: two photos with alt text, a video, a last post
+# of text (the draft is written as the window keeps it, then opened;
+# SCREENSHOTS_ONLY=thread_scene).
+thread_scene() {
+  local home="$WORK/h-thread" media="$WORK"
+  for i in 1 2; do [ -f "$WORK/team-$i.jpg" ] || "$BIN" make-test-media jpeg "$WORK/team-$i.jpg" --bytes 2300000; done
+  [ -f "$WORK/launch-event.mp4" ] || "$BIN" make-test-media video "$WORK/launch-event.mp4" --secs 48 --bytes 157286400
+  mkdir -p "$home/data/x-uploader/drafts"
+  cat > "$home/data/x-uploader/drafts/practice.json" <<JSON
+{"posts": [
+  {"text": "We're at the Lisbon fair all week: hall 4, stand 12. A thread with the highlights:",
+   "items": [{"path": "$media/team-1.jpg", "alt": "Ana and Sam at the stand"},
+             {"path": "$media/team-2.jpg", "alt": "The crowd at the keynote"}]},
+  {"text": "The opening, in under a minute:", "items": [{"path": "$media/launch-event.mp4"}]},
+  {"text": "Come say hello tomorrow from 10:00. Free coffee while it lasts!", "items": []}
+]}
+JSON
+  X_UPLOADER_PRACTICE_BANDWIDTH_MBPS=40 app "$home" --practice
+  click 360 260; sleep 12
+  shot thread
+  stop
+}
+
 if [ -n "${SCREENSHOTS_ONLY:-}" ]; then
   "$SCREENSHOTS_ONLY"
   exit 0
@@ -172,3 +195,4 @@ stop
 media_tiles
 captions_scene
 queue_scene
+thread_scene

@@ -46,6 +46,13 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
             drafts.len()
         ));
     }
+    let (window_posts, posts): (Vec<PostIntent>, Vec<PostIntent>) =
+        posts.into_iter().partition(|p| p.owner.is_some());
+    if !window_posts.is_empty() {
+        note(
+            "A thread from the window is partly posted: open X Uploader and press “Post the rest”.",
+        );
+    }
     if entries.is_empty() && posts.is_empty() {
         eprintln!("Nothing to resume.");
         return Ok(());

@@ -20,10 +20,15 @@ pub fn post_blocker(app: &App) -> Option<String> {
     if matches!(m.post, PostState::Posting) {
         return Some("Posting…".into());
     }
-    let media: Vec<_> = m.tiles.iter().map(|t| (t.kind(), &t.state)).collect();
-    compose::post_blocker(m.active.is_some(), &m.text, &media)
-        .err()
-        .map(|why| why.to_string())
+    // In a thread, each post not yet on X by itself.
+    (m.thread.posted..m.post_count()).find_map(|post| {
+        let media: Vec<_> = m.tiles_of(post).map(|t| (t.kind(), &t.state)).collect();
+        let why = compose::post_blocker(m.active.is_some(), m.text_of(post), &media).err()?;
+        Some(match m.is_thread() {
+            true => format!("Post {}: {why}", post + 1),
+            false => why.to_string(),
+        })
+    })
 }
 
 pub fn show(app: &mut App, ui: &mut Ui, now: Instant) {
@@ -35,10 +40,7 @@ pub fn show(app: &mut App, ui: &mut Ui, now: Instant) {
                 ui.set_max_width(width);
                 ui.with_layout(Layout::top_down(Align::Min), |ui| {
                     banners(app, ui, now);
-                    text_box(app, ui);
-                    ui.add_space(8.0);
-                    tiles(app, ui, width, now);
-                    drop_zone(app, ui);
+                    super::thread::posts(app, ui, width, now);
                     super::schedule::queue(app, ui);
                 });
             });
@@ -91,6 +93,9 @@ fn banners(app: &mut App, ui: &mut Ui, now: Instant) {
         PostState::Failed(message) => banner(ui, theme::RED, |ui| {
             ui.add(egui::Label::new(message).wrap());
         }),
+        PostState::ThreadStopped(message) => banner(ui, theme::AMBER, |ui| {
+            super::thread::stopped(app, ui, &message);
+        }),
         _ => {}
     }
     if let Some((notice, at)) = &app.model.notice
@@ -103,26 +108,48 @@ fn banners(app: &mut App, ui: &mut Ui, now: Instant) {
     }
 }
 
-fn text_box(app: &mut App, ui: &mut Ui) {
-    let label = ui.label(RichText::new("Post text").weak());
+/// Post `post`'s text box ("Post text"; in a thread "Text of post 2").
+pub(super) fn text_box(app: &mut App, ui: &mut Ui, post: usize) {
+    let name = match app.model.is_thread() {
+        true => format!("Text of post {}", post + 1),
+        false => "Post text".to_string(),
+    };
+    let label = ui.label(RichText::new(name).weak());
     // The text is what gets posted once Post is pressed: it waits unchanged
     // (Cancel makes it editable again).
     let queued = matches!(
         app.model.post,
         PostState::WaitingForUploads | PostState::Posting
     );
+    let mut text = app.model.text_of(post).to_string();
     let response = ui
         .add_enabled(
             !queued,
-            TextEdit::multiline(&mut app.model.text)
-                .hint_text("What's happening?")
+            TextEdit::multiline(&mut text)
+                .id_salt(("post-text", post))
+                .hint_text(if post == 0 {
+                    "What's happening?"
+                } else {
+                    "Add another post"
+                })
                 .desired_rows(4)
                 .desired_width(f32::INFINITY),
         )
         .labelled_by(label.id)
         .on_disabled_hover_text("This text is waiting to be posted. Cancel the post to change it.");
     if response.changed() {
-        app.send(Command::DraftText(app.model.text.clone()));
+        match post {
+            0 => app.model.text = text.clone(),
+            n => {
+                if let Some(t) = app.model.thread.later.get_mut(n - 1) {
+                    *t = text.clone();
+                }
+            }
+        }
+        app.send(match post {
+            0 => Command::DraftText(text.clone()),
+            n => Command::PostText(n, text.clone()),
+        });
         if matches!(
             app.model.post,
             PostState::Posted { .. } | PostState::Deleted(_) | PostState::Failed(_)
@@ -130,7 +157,7 @@ fn text_box(app: &mut App, ui: &mut Ui) {
             app.model.post = PostState::Idle;
         }
     }
-    let left = compose::remaining(&app.model.text);
+    let left = compose::remaining(&text);
     let color = if left < 0 {
         theme::RED
     } else if left <= 20 {
@@ -144,12 +171,13 @@ fn text_box(app: &mut App, ui: &mut Ui) {
     });
 }
 
-fn tiles(app: &mut App, ui: &mut Ui, width: f32, now: Instant) {
+/// Post `post`'s files.
+pub(super) fn tiles(app: &mut App, ui: &mut Ui, width: f32, now: Instant, post: usize) {
     let gap = 10.0;
     // Two tiles a row when they fit (large text or a narrow window: one).
     let per_row = if width >= 600.0 { 2 } else { 1 };
     let tile_w = ((width - gap * (per_row - 1) as f32) / per_row as f32).floor();
-    let keys: Vec<u64> = app.model.tiles.iter().map(|t| t.key).collect();
+    let keys: Vec<u64> = app.model.tiles_of(post).map(|t| t.key).collect();
     for pair in keys.chunks(per_row) {
         // A row is as tall as its tallest tile.
         let height = (app.model.tiles.iter())
@@ -172,8 +200,29 @@ fn tiles(app: &mut App, ui: &mut Ui, width: f32, now: Instant) {
     }
 }
 
-fn drop_zone(app: &mut App, ui: &mut Ui) {
-    let full = app.model.tiles.len() >= MAX_MEDIA_PER_POST;
+/// Where post `post`'s files come from (drops go to the last post).
+pub(super) fn drop_zone(app: &mut App, ui: &mut Ui, post: usize) {
+    let full = app.model.tiles_of(post).count() >= MAX_MEDIA_PER_POST;
+    let (button, command) = match app.model.is_thread() {
+        true => (
+            format!("Add photos or video to post {}…", post + 1),
+            Command::OpenFileDialogFor(post),
+        ),
+        false => ("Add photos or video…".to_string(), Command::OpenFileDialog),
+    };
+    const FULL: &str = "A post holds up to 4 photos, or 1 video, or 1 GIF.";
+    // Drops go to the last post: the others have a button only.
+    if post + 1 < app.model.post_count() {
+        ui.horizontal(|ui| {
+            if ui.add_enabled(!full, Button::new(button)).clicked() {
+                app.send(command);
+            }
+            if full {
+                ui.label(RichText::new(FULL).weak());
+            }
+        });
+        return;
+    }
     let width = ui.available_width() - 30.0;
     Frame::new()
         .stroke(egui::Stroke::new(1.0, ui.visuals().weak_text_color()))
@@ -183,16 +232,13 @@ fn drop_zone(app: &mut App, ui: &mut Ui) {
             ui.set_width(width);
             ui.vertical_centered(|ui| {
                 let text = if full {
-                    "A post holds up to 4 photos, or 1 video, or 1 GIF."
+                    FULL
                 } else {
                     "Drop photos or a video here, or paste a screenshot (Ctrl+V)"
                 };
                 ui.label(RichText::new(text).weak());
-                if ui
-                    .add_enabled(!full, Button::new("Add photos or video…"))
-                    .clicked()
-                {
-                    app.send(Command::OpenFileDialog);
+                if ui.add_enabled(!full, Button::new(button)).clicked() {
+                    app.send(command);
                 }
             });
         });

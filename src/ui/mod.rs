@@ -15,6 +15,7 @@ mod settings;
 mod setup_check;
 mod sign_in_hint;
 mod theme;
+mod thread;
 mod tile;
 mod welcome;
 

@@ -9,7 +9,7 @@ use std::time::{Instant, SystemTime};
 use crate::core::auth::Account;
 use crate::core::doctor::Report;
 pub use crate::core::draft::{Cell, MediaState, Note, Progress, Tile};
-use crate::core::service::{AppEvent, Mode, PostState, QueueItem, TileEvent, TileKey};
+use crate::core::service::{AppEvent, Mode, PostState, QueueItem, ThreadView, TileEvent, TileKey};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignIn {
@@ -33,7 +33,10 @@ pub struct Model {
     pub sign_in: SignIn,
     pub keychain_problem: Option<String>,
     pub expired: Option<String>,
+    /// The first post's text.
     pub text: String,
+    /// The posts after the first (a thread), and how many are on X.
+    pub thread: ThreadView,
     pub tiles: Vec<Tile>,
     /// New previews (RGBA) waiting to become textures.
     pub previews: HashMap<TileKey, (u32, u32, Arc<Vec<u8>>)>,
@@ -57,6 +60,7 @@ impl Default for Model {
             keychain_problem: None,
             expired: None,
             text: String::new(),
+            thread: ThreadView::default(),
             tiles: Vec::new(),
             previews: HashMap::new(),
             post: PostState::Idle,
@@ -71,6 +75,27 @@ impl Default for Model {
 impl Model {
     pub fn practice(&self) -> bool {
         self.mode.as_ref().is_some_and(|m| m.practice)
+    }
+
+    /// How many posts the draft holds (more than one: a thread).
+    pub fn post_count(&self) -> usize {
+        1 + self.thread.later.len()
+    }
+
+    pub fn is_thread(&self) -> bool {
+        self.post_count() > 1 || self.thread.posted > 0
+    }
+
+    /// Post `post`'s text (0: the first).
+    pub fn text_of(&self, post: usize) -> &str {
+        match post {
+            0 => &self.text,
+            n => self.thread.later.get(n - 1).map_or("", String::as_str),
+        }
+    }
+
+    pub fn tiles_of(&self, post: usize) -> impl Iterator<Item = &Tile> {
+        self.tiles.iter().filter(move |t| t.post == post)
     }
 
     pub fn tile_mut(&mut self, key: TileKey) -> Option<&mut Tile> {
@@ -107,6 +132,7 @@ impl Model {
             AppEvent::KeychainProblem(message) => self.keychain_problem = Some(message),
             AppEvent::SignInExpired { message, .. } => self.expired = Some(message),
             AppEvent::DraftText(text) => self.text = text,
+            AppEvent::Thread(thread) => self.thread = thread,
             AppEvent::Notice(text) => self.notice = Some((text, now)),
             AppEvent::SetupChecked(report) => self.setup_check = Some(Some(report)),
             AppEvent::ReplySettings(reply) => self.reply_settings = reply,

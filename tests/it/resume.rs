@@ -385,3 +385,36 @@ fn a_converted_photo_waits_in_the_cache_for_resume_then_goes() {
     );
     assert_eq!(copies(), 0, "the copy is removed once posted");
 }
+
+#[test]
+fn a_thread_of_the_window_is_left_to_the_window() {
+    let rig = Rig::new(100.0);
+    let dir = rig.journal_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let intent = json!({
+        "version": 1, "id": "0a0b", "created_at": 1_900_000_000u64,
+        "api_base": rig.server.base_url(), "account_id": null,
+        "text": "Two: the stand opens", "uploads": [],
+        "thread": { "thread": "77", "position": 1, "count": 2, "posted": null },
+        "owner": { "by": "draft", "practice": false }
+    });
+    std::fs::write(dir.join("post-0a0b.json"), intent.to_string()).unwrap();
+    let r = rig.run(&["resume"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("open X Uploader and press “Post the rest”"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        rig.api.inspect("requests")["counts"]["create_tweet"]
+            .as_u64()
+            .unwrap_or(0),
+        0
+    );
+    assert!(
+        dir.join("post-0a0b.json").exists(),
+        "the window's record stays"
+    );
+}

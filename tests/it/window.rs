@@ -28,6 +28,8 @@ mod convert;
 mod photos;
 /// Posts scheduled for a set time: the queue, across a restart.
 mod schedule;
+/// Threads: several posts, each replying to the one before.
+mod thread;
 
 /// A file dropped on the window (egui has no test helper for this).
 #[derive(Debug)]

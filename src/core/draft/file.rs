@@ -1,6 +1,6 @@
-//! The draft on disk: its posts (one today; threads are coming), each with
-//! text, files, alt texts and finished media ids, kept across restarts
-//! (practice drafts apart from real ones). Written atomically. Drafts
+//! The draft on disk: its posts (several make a thread), each with text,
+//! files, alt texts and finished media ids, kept across restarts (practice
+//! drafts apart from real ones). Written atomically. Drafts
 //! written before posts existed (`text` and `items` at the top) still load.
 
 use std::path::{Path, PathBuf};
@@ -52,6 +52,10 @@ impl DraftPost {
 #[serde(from = "OnDisk")]
 pub struct Draft {
     pub posts: Vec<DraftPost>,
+    /// The journal's id of this thread once it began to go out (the
+    /// journal knows which of its posts are on X).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<String>,
 }
 
 /// Either shape on disk: `posts`, or (older drafts) one post's `text` and
@@ -60,6 +64,7 @@ pub struct Draft {
 #[serde(default)]
 struct OnDisk {
     posts: Vec<DraftPost>,
+    thread: Option<String>,
     text: String,
     items: Vec<DraftItem>,
 }
@@ -74,7 +79,10 @@ impl From<OnDisk> for Draft {
         if posts.is_empty() && !old.is_empty() {
             posts.push(old);
         }
-        Draft { posts }
+        Draft {
+            posts,
+            thread: d.thread,
+        }
     }
 }
 
@@ -84,12 +92,8 @@ impl Draft {
         let post = DraftPost { text, items };
         Draft {
             posts: if post.is_empty() { vec![] } else { vec![post] },
+            thread: None,
         }
-    }
-
-    /// The first post (the composer holds one today).
-    pub fn into_first_post(self) -> DraftPost {
-        self.posts.into_iter().next().unwrap_or_default()
     }
 
     pub fn path(data_dir: &Path, practice: bool) -> PathBuf {
@@ -187,6 +191,32 @@ mod tests {
     }
 
     #[test]
+    fn a_thread_and_its_journal_id_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = Draft::path(dir.path(), false);
+        let post = |text: &str, files: &[&str]| DraftPost {
+            text: text.into(),
+            items: files
+                .iter()
+                .map(|f| DraftItem {
+                    path: f.into(),
+                    ..DraftItem::default()
+                })
+                .collect(),
+        };
+        let d = Draft {
+            posts: vec![
+                post("one", &["/a.jpg", "/b.jpg"]),
+                post("two", &["/c.mp4"]),
+                post("three", &[]),
+            ],
+            thread: Some("0123abcd".into()),
+        };
+        d.save(&path).unwrap();
+        assert_eq!(Draft::load(&path), (d, None));
+    }
+
+    #[test]
     fn a_draft_written_before_posts_existed_still_loads() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("draft.json");
@@ -198,7 +228,7 @@ mod tests {
         .unwrap();
         let (d, note) = Draft::load(&path);
         assert_eq!(note, None);
-        let post = d.into_first_post();
+        let post = d.posts.into_iter().next().unwrap_or_default();
         assert_eq!(post.text, "launch day");
         assert_eq!(post.items.len(), 1);
         assert_eq!(post.items[0].media_id.as_deref(), Some("123"));

@@ -36,6 +36,8 @@ pub struct MediaInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tile {
     pub key: TileKey,
+    /// Which post of the draft it belongs to (0: the first).
+    pub post: usize,
     pub name: String,
     pub path: PathBuf,
     pub alt: String,
@@ -74,6 +76,7 @@ impl Tile {
     pub fn new(key: TileKey, name: String, path: PathBuf, alt: String) -> Tile {
         Tile {
             key,
+            post: 0,
             name,
             path,
             alt,

@@ -194,6 +194,10 @@ pub struct PostIntent {
     /// Who may reply (X's `reply_settings`; everyone: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_settings: Option<String>,
+    /// A thread of the window's draft (its media are in the draft): the
+    /// window posts the rest, not `resume`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
 }
 
 /// The right to post one journaled post: a lock on `post-<id>.lock` that
@@ -361,6 +365,7 @@ impl Journal {
             thread: None,
             not_before: None,
             reply_settings: None,
+            owner: None,
         }
     }
 

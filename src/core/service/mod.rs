@@ -13,6 +13,7 @@ mod files;
 mod posting;
 mod queue;
 mod queue_out;
+mod thread;
 mod tiles;
 mod uploads;
 mod worker;
@@ -29,6 +30,7 @@ pub use crate::core::draft::{MediaInfo, Tile, TileKey};
 use crate::core::secret::Secret;
 pub use extras::ExtrasCommand;
 pub use queue::{QueueItem, QueueState};
+pub use thread::ThreadView;
 
 /// Wakes the window when an event is waiting.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
@@ -68,6 +70,22 @@ pub enum Command {
     DraftText(String),
     /// Post now, or as soon as every upload is ready.
     Post(String),
+    /// Make the draft a thread: one more post at its end.
+    AddPost,
+    /// Remove post N (0-based) of the thread, with its files.
+    RemovePost(usize),
+    /// Move post N one place up (or down).
+    MovePost {
+        post: usize,
+        up: bool,
+    },
+    /// The text of post N (N ≥ 1; the first is `DraftText`).
+    PostText(usize, String),
+    /// The file dialog, for post N of the thread.
+    OpenFileDialogFor(usize),
+    /// A thread stopped part way: post what is left, replying to the last
+    /// post that went out.
+    PostTheRest,
     CancelPost,
     /// Post the composed draft at this time (Unix seconds) instead: it
     /// moves to the queue, its uploads go on now.
@@ -139,6 +157,9 @@ pub enum PostState {
     },
     Failed(String),
     Deleted(String),
+    /// A thread stopped part way: the posts before are on X ("Posts 1–2
+    /// are on X. Post 3 wasn't posted: …"); "Post the rest" goes on.
+    ThreadStopped(String),
 }
 
 /// Who can sign in where, as the first screen needs to know.
@@ -181,6 +202,8 @@ pub enum AppEvent {
         message: String,
     },
     DraftText(String),
+    /// The thread's posts after the first, and how many are on X.
+    Thread(ThreadView),
     Tile(TileKey, TileEvent),
     Post(PostState),
     /// A short message for the user (no file dialog, nothing to paste, …).

@@ -8,7 +8,7 @@ use crate::core::compose;
 use crate::core::draft::MediaState;
 use crate::core::engine::post::{self, Published};
 use crate::core::xclient::XError;
-use crate::core::xclient::api::{PostOptions, User};
+use crate::core::xclient::api::PostOptions;
 
 /// A finished upload this close to X's expiry is uploaded again first.
 const EXPIRY_MARGIN_SECS: u64 = 10 * 60;
@@ -18,15 +18,7 @@ impl Worker {
         match command {
             Command::DraftText(text) => {
                 self.draft_text = text;
-                // Typing saves at most once a second.
-                if !self.draft_save_pending {
-                    self.draft_save_pending = true;
-                    let internal = self.internal.clone();
-                    tokio::spawn(async move {
-                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                        let _ = internal.send(Internal::SaveDraft);
-                    });
-                }
+                self.save_draft_soon();
             }
             Command::Post(text) => {
                 self.draft_text = text.clone();
@@ -38,7 +30,29 @@ impl Worker {
                 self.post_state(PostState::Idle);
             }
             Command::DeletePost(post_id) => self.delete_post(post_id),
+            Command::Schedule { .. } if self.thread.is_thread() => {
+                self.emit(AppEvent::Notice(
+                    "A thread can't be scheduled yet: post it now, or remove the posts after the first to schedule one post.".into(),
+                ));
+            }
+            c @ (Command::AddPost
+            | Command::RemovePost(_)
+            | Command::MovePost { .. }
+            | Command::PostText(..)
+            | Command::PostTheRest) => self.thread_command(c),
             other => self.queue_command(other),
+        }
+    }
+
+    /// Typing saves the draft at most once a second.
+    pub(super) fn save_draft_soon(&mut self) {
+        if !self.draft_save_pending {
+            self.draft_save_pending = true;
+            let internal = self.internal.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                let _ = internal.send(Internal::SaveDraft);
+            });
         }
     }
 
@@ -61,44 +75,23 @@ impl Worker {
         if self.posting {
             return;
         }
+        if self.thread.is_thread() {
+            return self.maybe_post_thread();
+        }
         let media: Vec<_> = self.tiles.values().map(|s| s.media()).collect();
         if let Err(why) = compose::post_blocker(self.session.is_some(), &text, &media) {
             self.pending_post = None;
             self.post_state(PostState::Failed(why.to_string()));
             return;
         }
+        if !self.uploads_ready() {
+            self.post_state(PostState::WaitingForUploads);
+            return;
+        }
         let Some(session) = &self.session else {
             return;
         };
         let account_id = session.account.id.clone();
-        // X forgets media after a day: a file it (nearly) forgot goes again.
-        let now = self.options.clock.now_secs();
-        let expired: Vec<_> = self
-            .tiles
-            .iter()
-            .filter(|(_, s)| {
-                s.tile.state == MediaState::Ready
-                    && s.uploaded
-                        .as_ref()
-                        .is_some_and(|(u, _)| u.expires_at <= now + EXPIRY_MARGIN_SECS)
-            })
-            .map(|(k, _)| *k)
-            .collect();
-        for key in expired {
-            if let Some(slot) = self.tiles.get_mut(&key) {
-                slot.uploaded = None;
-            }
-            self.set_state(key, MediaState::Expired);
-            self.start_upload(key);
-        }
-        let ready = self.tiles.values().all(|s| {
-            s.tile.state == MediaState::Ready
-                && s.uploaded.as_ref().is_some_and(|(_, a)| *a == account_id)
-        });
-        if !ready {
-            self.post_state(PostState::WaitingForUploads);
-            return;
-        }
         // Each file with its warning and captions (checked once more).
         let media: Result<Vec<_>, String> = self
             .tiles
@@ -123,20 +116,46 @@ impl Worker {
             reply_settings: self.extras.reply.clone(),
             ..PostOptions::default()
         };
-        let account = session.account.clone();
         let engine = session.engine.clone();
+        let me = session.me();
         let internal = self.internal.clone();
         tokio::spawn(async move {
-            let me = User {
-                id: account.id.clone(),
-                username: account.username.clone(),
-                name: account.name.clone(),
-                subscription_type: account.subscription_type.clone(),
-            };
             let result =
                 post::describe_and_post(&engine, &me, &text, media, &options, &|_| {}).await;
             let _ = internal.send(Internal::PostDone(result));
         });
+    }
+
+    /// Is every file uploaded for the signed-in account? A file X (nearly)
+    /// forgot (a day after its upload) is uploaded again first.
+    pub(super) fn uploads_ready(&mut self) -> bool {
+        let Some(session) = &self.session else {
+            return false;
+        };
+        let account_id = session.account.id.clone();
+        let now = self.options.clock.now_secs();
+        let expired: Vec<_> = self
+            .tiles
+            .iter()
+            .filter(|(_, s)| {
+                s.tile.state == MediaState::Ready
+                    && s.uploaded
+                        .as_ref()
+                        .is_some_and(|(u, _)| u.expires_at <= now + EXPIRY_MARGIN_SECS)
+            })
+            .map(|(k, _)| *k)
+            .collect();
+        for key in expired {
+            if let Some(slot) = self.tiles.get_mut(&key) {
+                slot.uploaded = None;
+            }
+            self.set_state(key, MediaState::Expired);
+            self.start_upload(key);
+        }
+        self.tiles.values().all(|s| {
+            s.tile.state == MediaState::Ready
+                && s.uploaded.as_ref().is_some_and(|(_, a)| *a == account_id)
+        })
     }
 
     pub(super) fn post_done(&mut self, result: Result<Published, XError>) {
@@ -153,16 +172,7 @@ impl Worker {
                     Some(base) => format!("{base}/_practice/posts/{}", published.post_id),
                     None => published.url.clone(),
                 };
-                // The composer clears for the next post; pasted pictures go.
-                // (Before "Posted", so the window never shows both.)
-                let paths: Vec<_> = self.tiles.values().map(|s| s.tile.path.clone()).collect();
-                for path in paths {
-                    self.forget_pasted(&path);
-                }
-                self.clear_tiles();
-                self.draft_text.clear();
-                self.emit(AppEvent::DraftText(String::new()));
-                self.save_draft();
+                self.clear_composer();
                 // Said last: the window never shows "Posted" over the old files.
                 self.post_state(PostState::Posted {
                     post_id: published.post_id,
@@ -172,6 +182,20 @@ impl Worker {
             }
             Err(e) => self.post_state(PostState::Failed(e.message)),
         }
+    }
+
+    /// The composer clears for the next post; pasted pictures go.
+    pub(super) fn clear_composer(&mut self) {
+        let paths: Vec<_> = self.tiles.values().map(|s| s.tile.path.clone()).collect();
+        for path in paths {
+            self.forget_pasted(&path);
+        }
+        self.clear_tiles();
+        self.draft_text.clear();
+        self.emit(AppEvent::DraftText(String::new()));
+        self.thread = Default::default();
+        self.show_thread();
+        self.save_draft();
     }
 
     pub(super) fn delete_post(&mut self, post_id: String) {

@@ -213,7 +213,7 @@ impl Worker {
             self.draft_text = post.text.clone();
             self.emit(AppEvent::DraftText(post.text.clone()));
             if !items.is_empty() {
-                self.add_files(Vec::new(), Some(items));
+                self.add_files(0, Vec::new(), Some(items));
             }
             self.save_draft();
         }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::worker::{Internal, Worker};
 use super::{AppEvent, Command, TileEvent};
-use crate::core::draft::file::{Draft, DraftItem};
+use crate::core::draft::file::{Draft, DraftItem, DraftPost};
 use crate::core::draft::{MediaInfo, MediaState, Tile, TileKey};
 use crate::core::engine::journal::{Decision, Journal, Owner, Record, decide};
 use crate::core::engine::{ResumePoint, UploadId, Uploaded};
@@ -75,7 +75,7 @@ impl Worker {
 
     pub(super) fn tile_command(&mut self, command: Command) {
         match command {
-            Command::AddFiles(files) => self.add_files(files, None),
+            Command::AddFiles(files) => self.add_files(self.last_post(), files, None),
             Command::Remove(key) => self.remove(key),
             Command::SetAlt(key, alt) => {
                 if let Some(slot) = self.tiles.get_mut(&key) {
@@ -113,7 +113,7 @@ impl Worker {
         }
     }
 
-    fn remove(&mut self, key: TileKey) {
+    pub(super) fn remove(&mut self, key: TileKey) {
         let Some(slot) = self.tiles.remove(&key) else {
             return;
         };
@@ -167,7 +167,13 @@ impl Worker {
         }
     }
 
-    pub(super) fn add_files(&mut self, files: Vec<PathBuf>, from_draft: Option<Vec<DraftItem>>) {
+    /// Add files to post `post` of the draft (0: the first).
+    pub(super) fn add_files(
+        &mut self,
+        post: usize,
+        files: Vec<PathBuf>,
+        from_draft: Option<Vec<DraftItem>>,
+    ) {
         let from_journal = from_draft.is_some();
         // Caption files go with the post's video, once its tile is there.
         let (caption_files, files): (Vec<_>, Vec<_>) = files
@@ -203,7 +209,10 @@ impl Worker {
             self.tiles.insert(
                 key,
                 Slot {
-                    tile: Tile::new(key, name, item.path.clone(), item.alt.clone()),
+                    tile: Tile {
+                        post,
+                        ..Tile::new(key, name, item.path.clone(), item.alt.clone())
+                    },
                     checked: None,
                     upload: None,
                     uploaded: None,
@@ -352,9 +361,11 @@ impl Worker {
     /// (Up to 4 photos, or 1 video, or 1 GIF.) The later file is refused.
     fn mix_refusal(&self, key: TileKey, media: &CheckedMedia) -> Option<String> {
         use crate::core::limits::MediaKind::{Gif, Video};
+        let post = self.tiles.get(&key).map(|s| s.tile.post);
         let earlier: Vec<_> = self
             .tiles
             .range(..key)
+            .filter(|(_, s)| Some(s.tile.post) == post)
             .filter_map(|(_, s)| s.checked.as_ref().map(|c| c.kind))
             .collect();
         let mut kinds = earlier.clone();
@@ -474,19 +485,41 @@ impl Worker {
         if let Some(note) = note {
             self.emit(AppEvent::Notice(note));
         }
-        let post = draft.into_first_post();
-        self.draft_text = post.text.clone();
-        self.emit(AppEvent::DraftText(post.text));
-        if !post.items.is_empty() {
-            self.add_files(Vec::new(), Some(post.items));
+        let mut posts = draft.posts.into_iter();
+        let first = posts.next().unwrap_or_default();
+        let later: Vec<_> = posts.collect();
+        self.draft_text = first.text.clone();
+        self.thread.later = later.iter().map(|p| p.text.clone()).collect();
+        self.thread.id = draft.thread;
+        self.emit(AppEvent::DraftText(first.text));
+        self.show_thread();
+        let items = std::iter::once(first.items).chain(later.into_iter().map(|p| p.items));
+        for (post, items) in items.enumerate() {
+            if !items.is_empty() {
+                self.add_files(post, Vec::new(), Some(items));
+            }
+        }
+        self.thread_on_load();
+    }
+
+    /// The draft as it stands: texts, files, alt texts, finished media ids.
+    pub(super) fn draft(&self) -> Draft {
+        let texts = std::iter::once(&self.draft_text).chain(&self.thread.later);
+        let posts = texts.enumerate().map(|(post, text)| DraftPost {
+            text: text.clone(),
+            items: self.draft_items(post),
+        });
+        Draft {
+            posts: posts.collect(),
+            thread: self.thread.id.clone(),
         }
     }
 
-    /// The draft as it stands: text, files, alt texts, finished media ids.
-    pub(super) fn draft(&self) -> Draft {
-        let items = self
-            .tiles
+    /// Post `post`'s files as the draft keeps them.
+    fn draft_items(&self, post: usize) -> Vec<DraftItem> {
+        self.tiles
             .iter()
+            .filter(|(_, s)| s.tile.post == post)
             .map(|(key, s)| {
                 let (media_id, expires_at, account_id) = match (&s.uploaded, &s.saved) {
                     (Some((u, account)), _) => (
@@ -511,8 +544,7 @@ impl Worker {
                     warning: s.tile.extras.warning,
                 }
             })
-            .collect();
-        Draft::single(self.draft_text.clone(), items)
+            .collect()
     }
 
     /// Write the draft, off the loop (one writer at a time, in order).

@@ -16,6 +16,7 @@ use crate::core::auth::{Account, Auth, SecretStore};
 use crate::core::config::{Config, FileConfig, Paths};
 use crate::core::draft::file::{Draft, DraftItem};
 use crate::core::engine::post::Published;
+use crate::core::engine::thread::ThreadStopped;
 use crate::core::engine::{self, Engine, UploadId, Uploaded};
 use crate::core::media::check::{CheckedMedia, Refusal};
 use crate::core::practice::{self, PracticeOptions, PracticeServer};
@@ -34,6 +35,7 @@ pub(super) enum Internal {
     Engine(u64, engine::Event),
     UploadDone(u64, UploadId, Result<Uploaded, XError>),
     PostDone(Result<Published, XError>),
+    ThreadDone(Result<Vec<Published>, ThreadStopped>),
     Deleted(Result<String, XError>),
     FilesPicked(Vec<std::path::PathBuf>, bool),
     SignedOut(Result<Option<String>, XError>),
@@ -50,6 +52,19 @@ pub(super) struct Session {
     pub engine: Arc<Engine>,
 }
 
+impl Session {
+    /// The account as the engine names the poster.
+    pub fn me(&self) -> crate::core::xclient::api::User {
+        let a = &self.account;
+        crate::core::xclient::api::User {
+            id: a.id.clone(),
+            username: a.username.clone(),
+            name: a.name.clone(),
+            subscription_type: a.subscription_type.clone(),
+        }
+    }
+}
+
 pub(super) struct Worker {
     pub options: ServiceOptions,
     pub config: Config,
@@ -63,6 +78,8 @@ pub(super) struct Worker {
     pub pending_post: Option<String>,
     pub posting: bool,
     pub draft_text: String,
+    /// The posts after the first, and what of the thread went out.
+    pub thread: super::thread::ThreadDraft,
     pub draft_save_pending: bool,
     /// Posts waiting for their time.
     pub queue: super::queue::Queue,
@@ -112,6 +129,7 @@ pub(super) fn run(
             pending_post: None,
             posting: false,
             draft_text: String::new(),
+            thread: Default::default(),
             draft_save_pending: false,
             queue: Default::default(),
             files: FileWriter::start(),
@@ -166,7 +184,7 @@ impl Worker {
         }
         let files = std::mem::take(&mut self.options.files);
         if !files.is_empty() {
-            self.add_files(files, None);
+            self.add_files(0, files, None);
         }
     }
 
@@ -215,13 +233,21 @@ impl Worker {
             Command::Notify { title, body } => super::desktop::notify(title, body),
             Command::CheckSetup => self.check_setup(),
             Command::Extras(c) => self.extras_command(c),
-            Command::OpenFileDialog => super::desktop::pick_files(self.internal.clone()),
+            Command::OpenFileDialog => {
+                self.thread.target = self.last_post();
+                super::desktop::pick_files(self.internal.clone())
+            }
+            Command::OpenFileDialogFor(post) => {
+                self.thread.target = post;
+                super::desktop::pick_files(self.internal.clone())
+            }
             Command::PasteImage {
                 width,
                 height,
                 rgba,
             } => {
                 let (dir, internal) = (self.pasted_dir(), self.internal.clone());
+                self.thread.target = self.last_post();
                 // PNG encoding takes a while for a big screenshot: off the loop.
                 tokio::task::spawn_blocking(move || {
                     let _ = internal.send(
@@ -261,7 +287,7 @@ impl Worker {
                         "No file dialog could be opened on this computer. Drag photos or a video onto the window instead.".into(),
                     ));
                 } else {
-                    self.add_files(files, None);
+                    self.add_files(self.thread.target, files, None);
                 }
             }
             Internal::Notice(message) => self.emit(AppEvent::Notice(message)),
@@ -275,6 +301,7 @@ impl Worker {
             Internal::Engine(session, event) => self.engine_event(session, event),
             Internal::UploadDone(session, id, result) => self.upload_done(session, id, result),
             Internal::PostDone(result) => self.post_done(result),
+            Internal::ThreadDone(result) => self.thread_done(result),
             Internal::Deleted(Ok(post_id)) => self.post_state(PostState::Deleted(post_id)),
             Internal::Deleted(Err(e)) => self.post_state(PostState::Failed(e.message)),
         }
@@ -392,7 +419,7 @@ impl Worker {
         self.options.practice = true;
         self.enter_mode();
         if !carried.is_empty() {
-            self.add_files(Vec::new(), Some(carried));
+            self.add_files(0, Vec::new(), Some(carried));
             self.save_draft();
         }
     }
