@@ -230,6 +230,8 @@ impl Worker {
         let start = ThreadStart {
             reply_to: self.thread.posted.last().cloned(),
             posted_since: posted_since.filter(|_| first > 0),
+            // Who may reply, chosen beside Post, holds for every post.
+            reply_settings: self.extras.reply.clone(),
             ..ThreadStart::default()
         };
         self.posting = true;
