@@ -204,24 +204,30 @@ impl Worker {
         let Some(session) = &self.session else {
             return;
         };
-        let items: Vec<ThreadItem> = (first..=self.last_post())
-            .map(|post| ThreadItem {
-                text: self.post_text(post).to_string(),
-                media: self
-                    .tiles
-                    .values()
-                    .filter(|s| s.tile.post == post)
-                    .filter_map(|s| {
-                        let (u, _) = s.uploaded.as_ref()?;
-                        let alt = s.tile.takes_alt().then(|| s.tile.alt.clone());
-                        Some(PostItem {
-                            ready: Some(u.media_id.clone()),
-                            ..PostItem::new(s.checked.clone()?, alt)
-                        })
-                    })
-                    .collect(),
-            })
-            .collect();
+        // Each file with its alt text, content warning and captions (checked
+        // once more against the video), as for a single post.
+        let account = session.account.id.clone();
+        let mut items: Vec<ThreadItem> = Vec::new();
+        for post in first..=self.last_post() {
+            let mut media = Vec::new();
+            for (key, s) in self.tiles.iter().filter(|(_, s)| s.tile.post == post) {
+                let (Some((u, _)), Some(checked)) = (&s.uploaded, &s.checked) else {
+                    continue;
+                };
+                let ready = match self.ready_media(*key, u.clone(), &account) {
+                    Ok(ready) => ready,
+                    Err(why) => return self.not_posted(format!("Post {}: {why}", post + 1)),
+                };
+                media.push(PostItem {
+                    ready: Some(u.media_id.clone()),
+                    captions: ready.captions.into_iter().map(|(file, _)| file).collect(),
+                    warning: ready.warning,
+                    ..PostItem::new(checked.clone(), ready.alt)
+                });
+            }
+            let text = self.post_text(post).to_string();
+            items.push(ThreadItem { text, media });
+        }
         let (engine, me) = (session.engine.clone(), session.me());
         let account_id = Some(session.account.id.clone());
         let mut intents = self.journal_thread(account_id);

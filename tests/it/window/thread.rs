@@ -73,12 +73,18 @@ fn write_three_posts(gui: &mut Gui) {
 
 #[test]
 fn a_three_post_thread_with_a_photo_and_a_video_posts_each_replying_to_the_one_before() {
+    // The photo carries a content warning and the video English captions:
+    // a thread's posts take them like a single post.
     let dir = temp_dir();
     let mut gui = Gui::start(&Setup::new(&dir));
     gui.sign_in(NEWS);
     let files = Files::new();
     let photo = files.jpeg("stand.jpg", Some(300_000));
     let video = files.video("opening.mp4", 2.0, 2 * MIB);
+    let srt = files.text(
+        "opening.en.srt",
+        "1\n00:00:00,200 --> 00:00:01,500\nWelcome to the fair.\n",
+    );
 
     gui.drop_files(std::slice::from_ref(&photo));
     gui.until("the photo is uploaded", all_ready);
@@ -91,6 +97,13 @@ fn a_three_post_thread_with_a_photo_and_a_video_posts_each_replying_to_the_one_b
     gui.until("the alt text is kept", |app| {
         app.model.tiles[0].alt == "Our stand, hall 4"
     });
+    gui.click("Content warning…");
+    gui.until("the dialog is open", |app| app.view.dialog.is_some());
+    gui.click("Graphic violence");
+    gui.click("Save");
+    gui.until("the photo has the warning", |app| {
+        app.model.tiles[0].extras.warning.graphic_violence
+    });
     gui.type_post("Day one at the fair");
 
     add_post(&mut gui);
@@ -99,6 +112,14 @@ fn a_three_post_thread_with_a_photo_and_a_video_posts_each_replying_to_the_one_b
     gui.drop_files(std::slice::from_ref(&video));
     gui.until("the video is in post 2", |app| {
         app.model.tiles.len() == 2 && app.model.tiles[1].post == 1
+    });
+    gui.until("the caption file next to the video is offered", |app| {
+        app.model.tiles[1].extras.offer.is_some()
+    });
+    gui.until("the video is ready", all_ready);
+    gui.harness.get_by_label("Add").click_accesskit();
+    gui.until("the captions are on the video", |app| {
+        app.model.tiles[1].extras.captions.len() == 1
     });
     type_into(&mut gui, "Text of post 2", "The opening, in 2 seconds");
     add_post(&mut gui);
@@ -129,8 +150,23 @@ fn a_three_post_thread_with_a_photo_and_a_video_posts_each_replying_to_the_one_b
     assert!(media(2).is_empty());
     let photo_media = gui.inspect(&format!("media/{}", media(0)[0].as_str().unwrap()));
     assert_eq!(photo_media["alt_text"], "Our stand, hall 4");
+    assert_eq!(
+        photo_media["metadata"]["sensitive_media_warning"],
+        json!({ "adult_content": false, "graphic_violence": true, "other": false }),
+        "{photo_media}"
+    );
     let video_media = gui.inspect(&format!("media/{}", media(1)[0].as_str().unwrap()));
     assert_eq!(video_media["sha256"], sha256_of(&video));
+    let tracks = video_media["subtitles"].as_array().unwrap().clone();
+    assert_eq!(tracks.len(), 1, "{video_media}");
+    assert_eq!(tracks[0]["language_code"], "EN");
+    let url = format!(
+        "{}/_practice/media/{}/file",
+        gui.base(),
+        tracks[0]["id"].as_str().unwrap()
+    );
+    let bytes = gui.http.get(url).send().unwrap().bytes().unwrap().to_vec();
+    assert_eq!(bytes, std::fs::read(&srt).unwrap());
     // The composer clears for the next post, a single one again.
     assert_eq!(gui.app().model.post_count(), 1);
     assert!(gui.app().model.tiles.is_empty());
