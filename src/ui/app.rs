@@ -32,6 +32,8 @@ pub enum Dialog {
     },
     /// "Post at…": a date and a time for the composed post.
     PostAt(super::schedule::PostAt),
+    /// The window is closing while scheduled posts wait.
+    CloseWhileWaiting,
 }
 
 /// Runtime view state (not persisted).
@@ -47,6 +49,8 @@ pub struct View {
     ///
     /// [`SIGN_IN_HINT_AFTER`]: crate::core::auth::loopback::SIGN_IN_HINT_AFTER
     pub sign_in_hint_after: Option<std::time::Duration>,
+    /// "Quit" was chosen while scheduled posts wait: close for real.
+    pub quit_anyway: bool,
     /// Theme, text size and practice (the title) as last applied.
     applied_appearance: Option<(Option<String>, Option<f32>, bool)>,
 }
@@ -272,6 +276,7 @@ impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain(ctx);
         self.input(ctx);
+        super::closing::intercept(self, ctx);
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {

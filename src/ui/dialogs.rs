@@ -85,6 +85,7 @@ pub fn show(app: &mut App, ui: &mut Ui) {
         }
         Dialog::Warning { key, name } => super::extras::warning_dialog(app, &ctx, key, name),
         Dialog::PostAt(form) => super::schedule::dialog(app, ui, form),
+        Dialog::CloseWhileWaiting => super::closing::dialog(app, &ctx),
         Dialog::ConfirmDelete(post_id) => {
             let mut delete = false;
             let mut keep = false;

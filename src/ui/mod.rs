@@ -3,6 +3,7 @@
 
 pub mod app;
 mod chunks;
+mod closing;
 mod composer;
 mod converting;
 pub mod crash;

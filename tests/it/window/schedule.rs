@@ -225,3 +225,65 @@ fn a_post_more_than_an_hour_late_asks_first() {
     gui.until("posted", |app| app.model.queue.is_empty());
     assert_eq!(gui.posts()[0]["text"], "Late news");
 }
+
+/// The window's close button, as the desktop sends it.
+fn ask_to_close(gui: &mut Gui) -> Vec<egui::ViewportCommand> {
+    gui.harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    gui.harness.step();
+    commands(gui)
+}
+
+/// What the window asked of the desktop in the last frame.
+fn commands(gui: &Gui) -> Vec<egui::ViewportCommand> {
+    gui.harness
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .map(|v| v.commands.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn closing_while_a_post_waits_asks_to_keep_running_or_quit() {
+    let dir = temp_dir();
+    let mut gui = Gui::start(&Setup::new(&dir));
+    gui.sign_in(NEWS);
+    // Nothing waits: the window just closes.
+    assert!(!ask_to_close(&mut gui).contains(&egui::ViewportCommand::CancelClose));
+    assert!(gui.app().view.dialog.is_none());
+
+    gui.type_post("Goes out tonight");
+    gui.post_at(2 * HOUR);
+    gui.until("it waits in the queue", |app| app.model.queue.len() == 1);
+    assert!(ask_to_close(&mut gui).contains(&egui::ViewportCommand::CancelClose));
+    gui.harness.step();
+    assert!(
+        gui.harness
+            .query_by_label("A scheduled post is waiting")
+            .is_some()
+    );
+    gui.harness
+        .get_by_label("Keep running in the background")
+        .click();
+    gui.harness.step();
+    assert!(commands(&gui).contains(&egui::ViewportCommand::Minimized(true)));
+    gui.harness.step();
+    assert!(gui.app().view.dialog.is_none());
+
+    assert!(ask_to_close(&mut gui).contains(&egui::ViewportCommand::CancelClose));
+    gui.harness.step();
+    gui.harness
+        .get_by_label("Quit; post them at the next start")
+        .click();
+    gui.harness.step();
+    assert!(commands(&gui).contains(&egui::ViewportCommand::Close));
+    // The close that follows is let through, and the post stays queued.
+    assert!(!ask_to_close(&mut gui).contains(&egui::ViewportCommand::CancelClose));
+    assert_eq!(gui.app().model.queue.len(), 1);
+}
