@@ -143,6 +143,15 @@ impl Gui {
         }
     }
 
+    /// Set one of X's content-warning flags ("Graphic violence") on the
+    /// only tile that has the button.
+    fn content_warning(&mut self, flag: &str) {
+        self.click("Content warning…");
+        self.until("the dialog is open", |app| app.view.dialog.is_some());
+        self.click(flag);
+        self.click("Save");
+    }
+
     fn click(&mut self, label: &str) {
         self.harness.get_by_label(label).click();
         self.harness.step();

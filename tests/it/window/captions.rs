@@ -155,10 +155,7 @@ fn who_can_reply_and_a_content_warning_reach_the_server_and_the_choice_is_rememb
             })
         });
         assert_eq!(gui.app().model.tiles.len(), 1);
-        gui.click("Content warning…");
-        gui.until("the dialog is open", |app| app.view.dialog.is_some());
-        gui.click("Graphic violence");
-        gui.click("Save");
+        gui.content_warning("Graphic violence");
         gui.until("the tile has the warning", |app| {
             app.model.tiles[0].extras.warning.graphic_violence
         });
@@ -226,10 +223,7 @@ fn captions_and_a_content_warning_survive_closing_and_reopening() {
                 })
         });
         gui.until("the video is ready", all_ready);
-        gui.click("Content warning…");
-        gui.until("the dialog is open", |app| app.view.dialog.is_some());
-        gui.click("Adult content (nudity)");
-        gui.click("Save");
+        gui.content_warning("Adult content (nudity)");
         gui.until("the tile has the warning", |app| {
             app.model.tiles[0].extras.warning.adult_content
         });

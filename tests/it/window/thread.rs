@@ -97,10 +97,7 @@ fn a_three_post_thread_with_a_photo_and_a_video_posts_each_replying_to_the_one_b
     gui.until("the alt text is kept", |app| {
         app.model.tiles[0].alt == "Our stand, hall 4"
     });
-    gui.click("Content warning…");
-    gui.until("the dialog is open", |app| app.view.dialog.is_some());
-    gui.click("Graphic violence");
-    gui.click("Save");
+    gui.content_warning("Graphic violence");
     gui.until("the photo has the warning", |app| {
         app.model.tiles[0].extras.warning.graphic_violence
     });
