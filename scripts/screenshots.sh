@@ -110,11 +110,11 @@ queue_scene() {
   click 360 260; sleep 8
   xdotool windowfocus --sync "$(window)"
   click 360 140; sleep 0.5; xdotool type --delay 10 "Our team at the launch stand, live from the hall"
-  sleep 1; click 572 748; sleep 1.5
+  sleep 1; click 420 748; sleep 1.5
   shot post-at
   click 210 467; sleep 2
   click 360 140; sleep 0.5; xdotool type --delay 10 "Keynote recap: the three things we announced"
-  sleep 1; click 572 748; sleep 1.5
+  sleep 1; click 420 748; sleep 1.5
   click 347 382; sleep 0.5; xdotool key ctrl+a; sleep 0.3; xdotool type --delay 20 "tomorrow"; sleep 0.5
   click 347 411; sleep 0.5; xdotool key ctrl+a; sleep 0.3; xdotool type --delay 20 "09:30"; sleep 0.5
   click 210 467; sleep 3
