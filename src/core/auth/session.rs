@@ -210,7 +210,7 @@ impl Auth {
                 self.service(),
                 account.id
             )),
-            load: Box::new(move || loader.load_tokens(&load_id).ok().flatten()),
+            load: Box::new(move || off_the_runtime(|| loader.load_tokens(&load_id).ok().flatten())),
         });
         Ok(RefreshingTokens::new_shared(
             self.http()?.clone(),

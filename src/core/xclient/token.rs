@@ -53,7 +53,9 @@ pub struct SharedTokens {
     /// Held (an OS file lock, released however the process ends) while
     /// refreshing.
     pub lock_file: PathBuf,
-    /// The token set stored now (another process may have rotated it).
+    /// The token set stored now (another process may have rotated it);
+    /// like [`OnRotate`], called from async code and keeps blocking work off
+    /// the runtime itself.
     pub load: Box<dyn Fn() -> Option<TokenSet> + Send + Sync>,
 }
 
@@ -123,14 +125,7 @@ impl RefreshingTokens {
             return self.refresh_now(state).await;
         };
         let _held = self.lock_shared(shared).await?;
-        let load = || (shared.load)();
-        let stored = match tokio::runtime::Handle::try_current() {
-            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-                tokio::task::block_in_place(load)
-            }
-            _ => load(),
-        };
-        if let Some(stored) = stored
+        if let Some(stored) = (shared.load)()
             && stored.refresh != state.refresh
         {
             tracing::info!("{}: another process renewed the sign-in", self.who);
