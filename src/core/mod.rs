@@ -19,4 +19,5 @@ pub mod schedule;
 pub mod secret;
 pub mod service;
 pub mod thread_file;
+pub mod tray;
 pub mod xclient;

@@ -66,6 +66,8 @@ pub struct App {
     test_panic: bool,
     /// "Now" for scheduling (the service's clock).
     pub clock: crate::core::clock::Clock,
+    /// The tray icon while scheduled posts wait (ui/tray.rs).
+    pub tray: crate::core::tray::Tray,
 }
 
 impl App {
@@ -95,6 +97,7 @@ impl App {
             perf,
             test_panic: std::env::var_os("X_UPLOADER_TEST_PANIC").is_some(),
             clock,
+            tray: super::tray::new(&cc.egui_ctx),
         }
     }
 
@@ -276,6 +279,7 @@ impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain(ctx);
         self.input(ctx);
+        super::tray::logic(self, ctx);
         super::closing::intercept(self, ctx);
     }
 

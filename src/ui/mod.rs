@@ -18,6 +18,7 @@ mod sign_in_hint;
 mod theme;
 mod thread;
 mod tile;
+mod tray;
 mod welcome;
 
 use std::path::PathBuf;

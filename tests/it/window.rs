@@ -30,6 +30,8 @@ mod photos;
 mod schedule;
 /// Threads: several posts, each replying to the one before.
 mod thread;
+/// The tray icon while scheduled posts wait, with and without a tray host.
+mod tray;
 
 /// A file dropped on the window (egui has no test helper for this).
 #[derive(Debug)]

@@ -14,7 +14,7 @@ use x_uploader::ui::app::Dialog;
 use super::{Gui, Setup, all_ready};
 use crate::support::*;
 
-const HOUR: Duration = Duration::from_secs(3600);
+pub(super) const HOUR: Duration = Duration::from_secs(3600);
 
 impl Gui {
     /// Replace what a text field holds (select all, type).
@@ -28,7 +28,7 @@ impl Gui {
     }
 
     /// Post at…, a date and time `ahead` of the app's clock, Schedule post.
-    fn post_at(&mut self, ahead: Duration) {
+    pub(super) fn post_at(&mut self, ahead: Duration) {
         let n = self.app().model.queue.len();
         self.click("Post at…");
         assert!(
@@ -227,7 +227,7 @@ fn a_post_more_than_an_hour_late_asks_first() {
 }
 
 /// The window's close button, as the desktop sends it.
-fn ask_to_close(gui: &mut Gui) -> Vec<egui::ViewportCommand> {
+pub(super) fn ask_to_close(gui: &mut Gui) -> Vec<egui::ViewportCommand> {
     gui.harness
         .input_mut()
         .viewports
@@ -240,7 +240,7 @@ fn ask_to_close(gui: &mut Gui) -> Vec<egui::ViewportCommand> {
 }
 
 /// What the window asked of the desktop in the last frame.
-fn commands(gui: &Gui) -> Vec<egui::ViewportCommand> {
+pub(super) fn commands(gui: &Gui) -> Vec<egui::ViewportCommand> {
     gui.harness
         .output()
         .viewport_output
