@@ -9,6 +9,8 @@
 //! `org.kde.StatusNotifierWatcher` on the session bus, or no session bus)
 //! nothing shows and nothing fails: [`Tray::status`] says
 //! [`Status::NoHost`] and the window says it stays in the taskbar instead.
+//! A host that comes later (the app started at login before the panel)
+//! gets the item then.
 //!
 //! macOS and Windows are not built here (no cross toolchains on the build
 //! machine): there the tray is a no-op that reports [`Status::NoHost`]. The
@@ -152,6 +154,7 @@ fn tell(notes: &Sender<Note>, wake: &Wake, note: Note) {
 #[cfg(target_os = "linux")]
 mod platform {
     use std::sync::LazyLock;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::mpsc::{Receiver, Sender, channel};
 
     use ksni::blocking::{Handle, TrayMethods as _};
@@ -192,6 +195,8 @@ mod platform {
         waiting: Waiting,
         notes: Sender<Note>,
         wake: Wake,
+        /// A tray host has the item (false while no watcher is on the bus).
+        online: AtomicBool,
     }
 
     impl Item {
@@ -250,12 +255,14 @@ mod platform {
             ]
         }
         fn watcher_online(&self) {
+            self.online.store(true, Ordering::SeqCst);
             tell(&self.notes, &self.wake, Note::Shown(true));
         }
         fn watcher_offline(&self, reason: ksni::OfflineReason) -> bool {
-            tracing::info!("the tray host went away ({reason:?})");
+            tracing::info!("no tray host ({reason:?}); the icon shows when one comes");
+            self.online.store(false, Ordering::SeqCst);
             tell(&self.notes, &self.wake, Note::Shown(false));
-            true // keep the item: ksni registers it again when a host comes back
+            true // keep the item: ksni registers it when a host comes (back)
         }
     }
 
@@ -295,11 +302,17 @@ mod platform {
                 waiting,
                 notes: notes.clone(),
                 wake: wake.clone(),
+                online: AtomicBool::new(true),
             };
-            match item.spawn() {
+            // With no tray host yet (the app started at login before the
+            // panel, or a desktop without one) the item stays on the bus,
+            // said offline, and registers when a host comes.
+            match item.assume_sni_available(true).spawn() {
                 Ok(h) => {
+                    if h.update(|item| item.online.load(Ordering::SeqCst)) == Some(true) {
+                        tell(&notes, &wake, Note::Shown(true));
+                    }
                     handle = Some(h);
-                    tell(&notes, &wake, Note::Shown(true));
                 }
                 Err(e) => {
                     tracing::info!("no tray icon: {e}");
