@@ -371,3 +371,44 @@ fn without_a_tray_host_the_window_stays_in_the_taskbar_until_a_host_comes() {
         app.tray.status() == Status::NoHost
     });
 }
+
+/// Set in the copy of the test binary that runs without a session bus.
+const NO_BUS_CHILD: &str = "X_UPLOADER_TEST_TRAY_WITHOUT_A_BUS";
+
+#[test]
+fn without_a_session_bus_the_tray_stays_away_and_nothing_fails() {
+    if std::env::var_os(NO_BUS_CHILD).is_some() {
+        // In the copy: the bus can't be reached, the tray says so.
+        assert!(Connection::session().is_err(), "no session bus here");
+        let mut tray = x_uploader::core::tray::Tray::new(Arc::new(|| {}));
+        tray.show(Some(x_uploader::core::tray::Waiting {
+            count: 1,
+            next_when: "Today 14:00".into(),
+            next_label: "Today 14:00 · “Goes out”".into(),
+        }));
+        until("the tray gives up", || {
+            tray.next_request();
+            tray.status() == Status::NoHost
+        });
+        return;
+    }
+    // The bus address is the process's: run this test in a copy of the
+    // test binary whose address leads nowhere.
+    let dir = temp_dir();
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "--test-threads=1"])
+        .arg("window::tray::without_a_session_bus_the_tray_stays_away_and_nothing_fails")
+        .env(NO_BUS_CHILD, "1")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", dir.path().join("no-bus").display()),
+        )
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
