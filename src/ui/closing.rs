@@ -64,11 +64,14 @@ pub fn dialog(app: &mut App, ctx: &egui::Context) {
 /// Where the app is while it runs in the background.
 fn where_it_stays(in_tray: bool) -> &'static str {
     if in_tray {
-        "In the background its icon stays in the tray, by the clock: click it to open \
-         the window again."
-    } else {
-        "In the background its window stays minimised in the taskbar: click it there to \
+        "In the background X Uploader's icon stays in the tray, by the clock: click it \
+         to open the window again."
+    } else if cfg!(target_os = "macos") {
+        "In the background the window stays minimised in the Dock: click it there to \
          open it again."
+    } else {
+        "In the background the window stays minimised in the taskbar: click it there \
+         to open it again."
     }
 }
 
