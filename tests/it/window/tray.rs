@@ -196,6 +196,16 @@ fn plain<'a>(v: &Value<'a>) -> Value<'a> {
 }
 
 impl Gui {
+    /// Close the window: the question is asked, with `words` and without
+    /// `not`.
+    fn close_question_says(&mut self, words: &str, not: &str) {
+        assert!(ask_to_close(self).contains(&ViewportCommand::CancelClose));
+        self.harness.step();
+        assert!(self.harness.query_by_label_contains(words).is_some());
+        let not_there = self.harness.query_all_by_label_contains(not).count();
+        assert_eq!(not_there, 0, "the question doesn't say {not:?}");
+    }
+
     /// Frames until the window asks the desktop for `command`.
     fn until_command(&mut self, what: &str, command: &ViewportCommand) {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -277,15 +287,7 @@ fn with_a_tray_host_the_icon_shows_while_posts_wait_and_opens_or_quits_the_app()
     assert!(labels.contains(&quit), "{labels:?}");
 
     // The close question says where the app will be.
-    assert!(ask_to_close(&mut gui).contains(&ViewportCommand::CancelClose));
-    gui.harness.step();
-    assert!(
-        gui.harness
-            .query_by_label_contains("stays in the tray")
-            .is_some()
-    );
-    let taskbar = gui.harness.query_all_by_label_contains("taskbar").count();
-    assert_eq!(taskbar, 0);
+    gui.close_question_says("stays in the tray", "taskbar");
     gui.click("Cancel");
 
     // A click on the icon, and its menu's Open, bring the window back.
@@ -343,14 +345,7 @@ fn without_a_tray_host_the_window_stays_in_the_taskbar_until_a_host_comes() {
     gui.until("the tray gave up quietly", |app| {
         app.tray.status() == Status::NoHost
     });
-    assert!(ask_to_close(&mut gui).contains(&ViewportCommand::CancelClose));
-    gui.harness.step();
-    assert!(
-        gui.harness
-            .query_by_label_contains("stays minimised in the taskbar")
-            .is_some()
-    );
-    assert_eq!(gui.harness.query_all_by_label_contains("tray").count(), 0);
+    gui.close_question_says("stays minimised in the taskbar", "tray");
     gui.harness
         .get_by_label("Keep running in the background")
         .click();
