@@ -67,6 +67,7 @@ pub enum Status {
 
 /// From the tray's thread to the window.
 enum Note {
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     Request(Request),
     Shown(bool),
 }

@@ -273,11 +273,18 @@ fn with_a_tray_host_the_icon_shows_while_posts_wait_and_opens_or_quits_the_app()
     let icons: Vec<(i32, i32, Vec<u8>)> = item.sni.get_property("IconPixmap").unwrap();
     assert!(icons.len() >= 2, "a couple of sizes");
     for (w, h, argb) in &icons {
-        assert_eq!(argb.len(), (w * h * 4) as usize);
-        assert!(
-            argb.chunks(4).any(|p| p[0] == 255),
-            "opaque pixels (alpha first)"
+        // The app's icon of that size, as ARGB32 (alpha first).
+        let png = format!(
+            "{}/assets/icons/x-uploader-{w}.png",
+            env!("CARGO_MANIFEST_DIR")
         );
+        let rgba = image::open(&png).unwrap().into_rgba8();
+        assert_eq!((rgba.width(), rgba.height()), (*w as u32, *h as u32));
+        let want: Vec<u8> = rgba
+            .pixels()
+            .flat_map(|p| [p[3], p[0], p[1], p[2]])
+            .collect();
+        assert!(*argb == want, "the {w}×{h} pixmap is {png} in ARGB");
     }
     let labels: Vec<(String, bool)> = item.lines().into_iter().map(|(_, l, e)| (l, e)).collect();
     let open = ("Open X Uploader".to_string(), true);
@@ -311,12 +318,15 @@ fn with_a_tray_host_the_icon_shows_while_posts_wait_and_opens_or_quits_the_app()
     // One fewer: the tooltip follows; none: the item leaves the bus.
     gui.click(&format!("Cancel: {next}"));
     gui.until("one is cancelled", |app| app.model.queue.len() == 1);
-    until("the tooltip says one", || {
-        item.tooltip()
-            .1
-            .starts_with("1 scheduled post waits · next ")
-    });
     let last = gui.app().model.queue[0].label.clone();
+    let when = last.split(" · ").next().unwrap();
+    until("the tooltip and the menu say the one left", || {
+        item.tooltip().1 == format!("1 scheduled post waits · next {when}")
+            && item
+                .lines()
+                .iter()
+                .any(|(_, l, _)| *l == format!("Next: {last}"))
+    });
     gui.click(&format!("Cancel: {last}"));
     gui.until("none wait", |app| app.model.queue.is_empty());
     let dbus = zbus::blocking::fdo::DBusProxy::new(&bus).unwrap();
