@@ -3,10 +3,11 @@
 //! private session bus, which the app's StatusNotifierItem registers with;
 //! then it reads the item's title, tooltip and menu as a tray would, and
 //! clicks them. Without a watcher nothing shows and the close question
-//! says the window stays in the taskbar.
+//! says the window stays in the taskbar, until a watcher comes; without a
+//! session bus at all nothing fails.
 //!
 //! The session bus is shared by every test in this process, and the
-//! watcher's name is one per bus: the two tests here take turns (a lock);
+//! watcher's name is one per bus: the two tests on it take turns (a lock);
 //! other window tests' items may register with this watcher while it runs,
 //! so the test finds its own by its post's words.
 
