@@ -5,10 +5,12 @@
 #
 #   scripts/screenshots.sh [path/to/x-uploader]      (default: a release build)
 #   SCREENSHOTS_ONLY=media_tiles scripts/screenshots.sh …   (one scene function:
-#                                      media_tiles, captions_scene, thread_scene)
+#                                      media_tiles, captions_scene, thread_scene,
+#                                      close_scene)
 #   SCREENSHOT_DISPLAY=98 …                                  (another Xvfb display)
 #
-# Needs: xvfb, xdotool, imagemagick, dbus, gnome-keyring, curl, ffmpeg, exiftool.
+# Needs: xvfb, xdotool, imagemagick, dbus, gnome-keyring, curl, ffmpeg, exiftool
+# (and openbox for the close question).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$(realpath "${1:-target/release/x-uploader}")
@@ -145,6 +147,28 @@ JSON
   stop
 }
 
+# 8. Closing the window while a post waits: the question. A window manager
+#    (openbox) sends the close as a desktop does; with no tray host here the
+#    window is said to stay in the taskbar (SCREENSHOTS_ONLY=close_scene).
+close_scene() {
+  if ! command -v openbox >/dev/null; then
+    echo "close_scene skipped: it needs openbox (apt-get install openbox)"; return 0
+  fi
+  app "$WORK/h-close" --practice
+  click 360 260; sleep 8
+  xdotool windowfocus --sync "$(window)"
+  click 360 140; sleep 0.5; xdotool type --delay 10 "Doors open at 18:00: see you at the launch party"
+  sleep 1; click 420 748; sleep 1.5
+  click 210 467; sleep 3
+  openbox >/dev/null 2>&1 & local wm=$!
+  sleep 2
+  xdotool windowactivate --sync "$(window)"; sleep 0.5
+  xdotool key alt+F4; sleep 1.5
+  shot close-while-waiting
+  stop
+  kill "$wm" >/dev/null 2>&1 || true
+}
+
 if [ -n "${SCREENSHOTS_ONLY:-}" ]; then
   "$SCREENSHOTS_ONLY"
   exit 0
@@ -196,3 +220,4 @@ media_tiles
 captions_scene
 queue_scene
 thread_scene
+close_scene
