@@ -150,7 +150,12 @@ pub fn queue(app: &mut App, ui: &mut Ui) {
                     if named(ui, "Edit") {
                         app.send(Command::QueueEdit(item.id.clone()));
                     }
-                    if named(ui, "Post now") {
+                    let now = if item.posted > 0 {
+                        "Post the rest"
+                    } else {
+                        "Post now"
+                    };
+                    if named(ui, now) {
                         app.send(Command::QueuePostNow(item.id.clone()));
                     }
                     if named(ui, "Cancel") {

@@ -102,30 +102,38 @@ pub fn intent_items(
     Ok((items, records))
 }
 
-/// "2 photos · “Our team at the…”" or "Thread of 3 posts · …": a waiting
-/// item (a post, or a thread's posts in order) in a few words.
+/// "2 photos · “Our team at the…”" or "Thread of 3 posts · 1 photo,
+/// 1 video · “Day one…”": a waiting item (a post, or a thread's posts in
+/// order) in a few words.
 pub fn summary(posts: &[PostIntent], entries: &[Entry]) -> String {
     let first = posts.first().map(|p| p.text.as_str()).unwrap_or("");
-    let quoted = format!("“{}”", snippet(first));
+    let mut parts = Vec::new();
     if posts.len() > 1 {
-        return format!("Thread of {} posts · {quoted}", posts.len());
+        parts.push(format!("Thread of {} posts", posts.len()));
     }
     let kinds: Vec<MediaKind> = posts
         .iter()
         .flat_map(|p| &p.uploads)
         .filter_map(|u| entries.iter().find(|e| &e.id == u).map(|e| e.kind))
         .collect();
-    let media = match (kinds.first(), kinds.len()) {
-        (None, _) => None,
-        (Some(MediaKind::Video), _) => Some("1 video".to_string()),
-        (Some(MediaKind::Gif), _) => Some("1 GIF".to_string()),
-        (Some(MediaKind::Photo), 1) => Some("1 photo".to_string()),
-        (Some(MediaKind::Photo), n) => Some(format!("{n} photos")),
-    };
-    match media {
-        Some(m) => format!("{m} · {quoted}"),
-        None => quoted,
+    let media: Vec<String> = [
+        (MediaKind::Photo, "photo"),
+        (MediaKind::Video, "video"),
+        (MediaKind::Gif, "GIF"),
+    ]
+    .into_iter()
+    .map(|(kind, word)| (kinds.iter().filter(|k| **k == kind).count(), word))
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, word)| match n {
+        1 => format!("1 {word}"),
+        n => format!("{n} {word}s"),
+    })
+    .collect();
+    if !media.is_empty() {
+        parts.push(media.join(", "));
     }
+    parts.push(format!("“{}”", snippet(first)));
+    parts.join(" · ")
 }
 
 /// The first 40 characters of a post, on one line.

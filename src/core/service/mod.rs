@@ -12,6 +12,7 @@ mod extras;
 mod files;
 mod posting;
 mod queue;
+mod queue_in;
 mod queue_out;
 mod thread;
 mod tiles;

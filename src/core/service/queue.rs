@@ -11,10 +11,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::worker::{Internal, Worker};
-use super::{AppEvent, Command, TileKey};
-use crate::core::compose;
-use crate::core::draft::MediaState;
-use crate::core::engine::journal::{Journal, Owner, PostIntent, ThreadPlace};
+use super::{AppEvent, Command};
+use crate::core::engine::journal::{Journal, PostIntent};
 use crate::core::engine::post::Published;
 use crate::core::media::check::display_name;
 use crate::core::schedule::LATE_ASKS_AFTER_SECS;
@@ -35,6 +33,9 @@ pub struct QueueItem {
     pub state: QueueState,
     /// Something wrong worth knowing before the time ("photo.jpg is gone…").
     pub problem: Option<String>,
+    /// How many of a thread's posts are on X already (it stopped part way:
+    /// "Post the rest" goes on from the next).
+    pub posted: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -80,24 +81,28 @@ pub(super) struct Queued {
     pub(super) now: bool,
 }
 
+impl Queued {
+    /// How many of its posts (a thread's, from the first) are on X.
+    pub(super) fn on_x(&self) -> usize {
+        self.posts
+            .iter()
+            .take_while(|p| p.thread.as_ref().is_some_and(|t| t.posted.is_some()))
+            .count()
+    }
+}
+
 #[derive(Default)]
 pub(super) struct Queue {
     pub(super) items: BTreeMap<String, Queued>,
     ticking: bool,
 }
 
-/// One post of the composed draft: its text and its files, in order.
-pub(super) struct Composed {
-    pub text: String,
-    pub tiles: Vec<TileKey>,
-}
-
 impl Worker {
     pub(super) fn queue_command(&mut self, command: Command) {
         match command {
             Command::Schedule { text, at } => {
-                let tiles = self.tiles.keys().copied().collect();
-                self.schedule(vec![Composed { text, tiles }], at);
+                self.draft_text = text;
+                self.schedule(self.composed(), at);
             }
             Command::QueuePostNow(id) => {
                 if let Some(item) = self.queue.items.get_mut(&id) {
@@ -186,172 +191,6 @@ impl Worker {
     fn ours(&self, api_base: &str) -> bool {
         let local = |b: &str| b.starts_with("http://127.0.0.1") || b.starts_with("http://[::1]");
         api_base == self.config.api_base || (self.options.practice && local(api_base))
-    }
-
-    /// Move the composed draft into the queue, to go out at `at` (Unix
-    /// seconds): journaled with its files (finished uploads kept, ones under
-    /// way continued by the queue), and the composer clears. Every post in
-    /// `posts` after the first replies to the one before.
-    pub(super) fn schedule(&mut self, posts: Vec<Composed>, at: u64) {
-        let failed = |w: &Self, why: String| w.post_state(super::PostState::Failed(why));
-        let Some(session) = &self.session else {
-            return failed(self, "Sign in to schedule a post.".into());
-        };
-        if at <= self.options.clock.now_secs() {
-            return failed(
-                self,
-                "That time has passed. Pick a time still to come.".into(),
-            );
-        }
-        for post in &posts {
-            let media: Vec<_> = post
-                .tiles
-                .iter()
-                .filter_map(|k| self.tiles.get(k).map(|s| s.media()))
-                .collect();
-            if let Err(why) = compose::post_blocker(true, &post.text, &media) {
-                return failed(self, why.to_string());
-            }
-            // The queue (the journal) keeps no caption files or warnings
-            // yet: refuse rather than post without them.
-            if let Some(s) = post
-                .tiles
-                .iter()
-                .filter_map(|k| self.tiles.get(k))
-                .find(|s| !s.tile.extras.captions.is_empty() || s.tile.extras.warning.is_set())
-            {
-                return failed(
-                    self,
-                    format!(
-                        "{} has captions or a content warning, which can't be scheduled yet. Post it now, or remove them to schedule it.",
-                        s.tile.name
-                    ),
-                );
-            }
-            if let Some(s) = post
-                .tiles
-                .iter()
-                .filter_map(|k| self.tiles.get(k))
-                .find(|s| s.checked.is_none())
-            {
-                return failed(
-                    self,
-                    format!(
-                        "{} is still being checked; schedule the post in a moment.",
-                        s.tile.name
-                    ),
-                );
-            }
-        }
-        let (account, engine) = (session.account.id.clone(), session.engine.clone());
-        let journal = self.journal();
-        let thread = (posts.len() > 1).then(|| journal.new_thread_id());
-        let mut intents = Vec::new();
-        for (position, post) in posts.iter().enumerate() {
-            let mut intent =
-                journal.create_post(&post.text, &self.config.api_base, Some(account.clone()));
-            intent.not_before = Some(at);
-            intent.reply_settings = self.extras.reply.clone();
-            intent.thread = thread.as_ref().map(|t| ThreadPlace {
-                thread: t.clone(),
-                position,
-                count: posts.len(),
-                posted: None,
-            });
-            for (i, key) in post.tiles.iter().enumerate() {
-                let Some(slot) = self.tiles.get(key) else {
-                    continue;
-                };
-                let Some(media) = slot.checked.clone() else {
-                    continue;
-                };
-                let owner = Owner::CliPost {
-                    post: intent.id.clone(),
-                    position: i,
-                };
-                let alt = slot
-                    .tile
-                    .takes_alt()
-                    .then(|| slot.tile.alt.clone())
-                    .filter(|a| !a.is_empty());
-                let segment = engine.config().segment_bytes;
-                let record = match journal.create(
-                    &media,
-                    owner,
-                    &self.config.api_base,
-                    Some(account.clone()),
-                    segment,
-                    alt,
-                ) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        return failed(
-                            self,
-                            format!(
-                                "The post can't be queued: the app's data folder can't be written ({e})."
-                            ),
-                        );
-                    }
-                };
-                match (&slot.uploaded, &slot.record) {
-                    // Done: X's media id goes with it.
-                    (Some((u, a)), _) if *a == account && slot.tile.state == MediaState::Ready => {
-                        record.media_created(&u.media_id, u.expires_at, segment);
-                        record.ready();
-                    }
-                    // Under way: the queue continues from what X has.
-                    (_, Some(old)) => {
-                        let old = old.entry();
-                        if let (Some(id), Some(exp)) = (&old.media_id, old.expires_at) {
-                            record.media_created(id, exp, old.segment_bytes);
-                            old.acked.iter().for_each(|i| record.acked(*i));
-                        }
-                    }
-                    _ => {}
-                }
-                intent.uploads.push(record.id());
-            }
-            intents.push(intent);
-        }
-        for intent in &intents {
-            if let Err(e) = journal.save_post(intent) {
-                return failed(
-                    self,
-                    format!(
-                        "The post can't be queued: the app's data folder can't be written ({e})."
-                    ),
-                );
-            }
-        }
-        // The files leave the composer for the queue (their copies with them).
-        for key in posts.iter().flat_map(|p| &p.tiles) {
-            if let Some(slot) = self.tiles.remove(key) {
-                self.stop_upload(&slot);
-                if let Some(r) = &slot.record {
-                    r.remove();
-                }
-                self.emit(AppEvent::Tile(*key, super::TileEvent::Removed));
-            }
-        }
-        self.pending_post = None;
-        self.draft_text.clear();
-        self.emit(AppEvent::DraftText(String::new()));
-        self.post_state(super::PostState::Idle);
-        self.save_draft();
-        let id = thread.unwrap_or_else(|| intents[0].id.clone());
-        self.queue.items.insert(
-            id,
-            Queued {
-                posts: intents,
-                at,
-                phase: Phase::NeedsUpload,
-                expires: None,
-                problem: None,
-                now: false,
-            },
-        );
-        self.queue_tick();
-        self.show_queue();
     }
 
     /// Start what is due: uploads, uploads again before X forgets them, posts.

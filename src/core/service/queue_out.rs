@@ -5,6 +5,7 @@
 use super::AppEvent;
 use super::queue::{Phase, Queued};
 use super::queue::{QueueDone, QueueItem, QueueState};
+use super::thread::on_x;
 use super::worker::{Internal, Worker};
 use crate::core::draft::file::DraftItem;
 use crate::core::engine::journal::{Entry, PostIntent};
@@ -133,8 +134,12 @@ impl Worker {
                     return;
                 };
                 let late = now.saturating_sub(item.at);
+                let what = match item.posts.len() {
+                    1 => "post".to_string(),
+                    n => format!("thread of {n} posts"),
+                };
                 let mut words = format!(
-                    "Your scheduled post “{}” is on X.",
+                    "Your scheduled {what} “{}” is on X.",
                     snippet(&item.posts[0].text)
                 );
                 if late >= 60 && !item.now {
@@ -150,13 +155,19 @@ impl Worker {
             Err(message) => {
                 // Posts of a thread that went out stay out.
                 let (posts, _) = self.journal().posts();
+                let mut message = message;
                 if let Some(item) = self.queue.items.get_mut(id) {
-                    item.phase = Phase::Failed(message.clone());
                     item.posts.iter_mut().for_each(|p| {
                         if let Some(saved) = posts.iter().find(|s| s.id == p.id) {
                             *p = saved.clone();
                         }
                     });
+                    let out = item.on_x();
+                    if out > 0 {
+                        message =
+                            format!("{} Post {} wasn't posted: {message}", on_x(out), out + 1);
+                    }
+                    item.phase = Phase::Failed(message.clone());
                 }
                 super::desktop::notify("A scheduled post failed".into(), message);
             }
@@ -175,6 +186,12 @@ impl Worker {
         let Some(item) = self.queue.items.get(id) else {
             return;
         };
+        if edit && item.on_x() > 0 {
+            return self.emit(AppEvent::Notice(format!(
+                "{} Press Post the rest to finish the thread, or Cancel to leave the rest unposted.",
+                on_x(item.on_x())
+            )));
+        }
         let mut claims = Vec::new();
         for post in &item.posts {
             match journal.claim_post(&post.id) {
@@ -266,6 +283,7 @@ impl Worker {
                         label,
                         state,
                         problem,
+                        posted: q.on_x(),
                     },
                 )
             })
