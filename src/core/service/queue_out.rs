@@ -7,7 +7,7 @@ use super::queue::{Phase, Queued};
 use super::queue::{QueueDone, QueueItem, QueueState};
 use super::thread::on_x;
 use super::worker::{Internal, Worker};
-use crate::core::draft::file::DraftItem;
+use crate::core::draft::file::{DraftItem, DraftPost};
 use crate::core::engine::journal::{Entry, PostIntent};
 use crate::core::engine::post::Published;
 use crate::core::engine::thread::{ThreadItem, ThreadStart, publish_thread};
@@ -177,7 +177,8 @@ impl Worker {
 
     /// Cancel an item, or (`edit`) put it back into the composer.
     pub(super) fn unqueue(&mut self, id: &str, edit: bool) {
-        if edit && (!self.tiles.is_empty() || !self.draft_text.trim().is_empty()) {
+        let writing = !self.tiles.is_empty() || !self.draft_text.trim().is_empty();
+        if edit && (writing || self.thread.is_thread()) {
             return self.emit(AppEvent::Notice(
                 "Post or clear the post you are writing first; then Edit puts the scheduled one back into it.".into(),
             ));
@@ -215,37 +216,35 @@ impl Worker {
                 .collect()
         };
         if edit {
-            let post = &item.posts[0];
-            let items: Vec<DraftItem> = mine(post)
-                .into_iter()
-                .map(|e| DraftItem {
-                    path: e.source.clone().unwrap_or_else(|| e.file.path.clone()),
-                    alt: e.alt.clone().unwrap_or_default(),
-                    media_id: e.media_id.clone().filter(|_| e.ready),
-                    expires_at: e.expires_at,
-                    account_id: e.account_id.clone(),
-                    ..Default::default()
+            let posts: Vec<DraftPost> = item
+                .posts
+                .iter()
+                .map(|p| DraftPost {
+                    text: p.text.clone(),
+                    items: mine(p).iter().map(draft_item).collect(),
                 })
                 .collect();
-            self.draft_text = post.text.clone();
-            self.emit(AppEvent::DraftText(post.text.clone()));
-            if !items.is_empty() {
-                self.add_files(0, Vec::new(), Some(items));
-            }
+            self.compose(posts);
             self.save_draft();
         }
-        for post in &item.posts {
-            for e in mine(post) {
-                let record = journal.record(e);
-                if edit {
-                    record.remove()
-                } else {
-                    record.remove_with_copy()
+        // The queue forgets it once the draft holding it is written (the
+        // draft is written on the same file thread, first).
+        let forget: Vec<(String, Vec<Entry>)> =
+            item.posts.iter().map(|p| (p.id.clone(), mine(p))).collect();
+        self.files.write(move || {
+            for (post, entries) in forget {
+                for e in entries {
+                    let record = journal.record(e);
+                    if edit {
+                        record.remove()
+                    } else {
+                        record.remove_with_copy()
+                    }
                 }
+                journal.remove_post(&post);
             }
-            journal.remove_post(&post.id);
-        }
-        drop(claims);
+            drop(claims);
+        });
         self.show_queue();
     }
 
@@ -290,5 +289,18 @@ impl Worker {
             .collect();
         items.sort_by_key(|(q, _)| q.at);
         self.emit(AppEvent::Queue(items.into_iter().map(|(_, i)| i).collect()));
+    }
+}
+
+/// A queued file as the composer takes it back: the user's file, its alt
+/// text, and X's media id while it is good.
+fn draft_item(e: &Entry) -> DraftItem {
+    DraftItem {
+        path: e.source.clone().unwrap_or_else(|| e.file.path.clone()),
+        alt: e.alt.clone().unwrap_or_default(),
+        media_id: e.media_id.clone().filter(|_| e.ready),
+        expires_at: e.expires_at,
+        account_id: e.account_id.clone(),
+        ..Default::default()
     }
 }

@@ -153,3 +153,67 @@ fn a_scheduled_thread_stopping_at_post_2_says_so_and_posts_the_rest_once() {
     assert_each_replies_to_the_one_before(&posts);
     assert_eq!(journal_posts(&setup), 0);
 }
+
+#[test]
+fn edit_brings_a_queued_thread_back_into_the_composer_post_by_post() {
+    let dir = temp_dir();
+    let setup = Setup::new(&dir);
+    let files = Files::new();
+    let photo = files.jpeg("stand.jpg", Some(300_000));
+    let video = files.video("opening.mp4", 2.0, 2 * MIB);
+    let mut gui = Gui::start(&setup);
+    gui.sign_in(NEWS);
+    gui.drop_files(std::slice::from_ref(&photo));
+    gui.until("the photo is uploaded", all_ready);
+    gui.click("Add alt text");
+    gui.harness
+        .get_by_label("Alt text")
+        .type_text("Our stand, hall 4");
+    gui.harness.step();
+    gui.click("Save");
+    gui.until("the alt text is kept", |app| {
+        app.model.tiles[0].alt == "Our stand, hall 4"
+    });
+    write_thread(&mut gui, &[], std::slice::from_ref(&video));
+    gui.post_at(2 * HOUR);
+    gui.until("waiting", |app| {
+        app.model.queue[0].state == QueueState::Waiting
+    });
+    assert_eq!(gui.app().model.post_count(), 1);
+
+    let label = gui.queue_label(0);
+    gui.click(&format!("Edit: {label}"));
+    gui.until("the thread is back in the composer", |app| {
+        app.model.queue.is_empty() && app.model.post_count() == 3 && app.model.tiles.len() == 2
+    });
+    let app = gui.app();
+    assert_eq!(app.model.text, "Day one at the fair");
+    assert_eq!(app.model.text_of(1), "The opening");
+    assert_eq!(app.model.text_of(2), "See you tomorrow");
+    let tile = |name: &str| {
+        let t = app.model.tiles.iter().find(|t| t.name == name).unwrap();
+        (t.post, t.alt.clone())
+    };
+    assert_eq!(tile("stand.jpg"), (0, "Our stand, hall 4".to_string()));
+    assert_eq!(tile("opening.mp4").0, 1);
+    gui.until("the queue forgot it", |_| journal_posts(&setup) == 0);
+    let draft = std::fs::read_to_string(dir.path().join("data/drafts/practice.json")).unwrap();
+    assert!(draft.contains("See you tomorrow"), "the draft holds it");
+    // The files come back ready (X still holds them) and post as written.
+    gui.until("its files are ready", all_ready);
+    gui.click("Post");
+    until_posts(&mut gui, 3);
+    let posts = stored(&gui);
+    assert_each_replies_to_the_one_before(&posts);
+    assert_eq!(posts[1]["text"], "The opening");
+    let photo_id = posts[0]["media_ids"][0].as_str().unwrap().to_string();
+    assert_eq!(
+        gui.inspect(&format!("media/{photo_id}"))["alt_text"],
+        "Our stand, hall 4"
+    );
+    let video_id = posts[1]["media_ids"][0].as_str().unwrap().to_string();
+    assert_eq!(
+        gui.inspect(&format!("media/{video_id}"))["sha256"],
+        sha256_of(&video)
+    );
+}
