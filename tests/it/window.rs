@@ -28,6 +28,8 @@ mod convert;
 mod photos;
 /// Posts scheduled for a set time: the queue, across a restart.
 mod schedule;
+/// Warnings and captions on scheduled posts.
+mod schedule_extras;
 /// Threads in the queue: scheduled, edited, stopped part way.
 mod schedule_thread;
 /// Threads: several posts, each replying to the one before.

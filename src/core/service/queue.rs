@@ -8,15 +8,16 @@
 //! Time comes from the service's [`Clock`](crate::core::clock::Clock).
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use super::worker::{Internal, Worker};
 use super::{AppEvent, Command};
-use crate::core::engine::journal::{Journal, PostIntent};
+use crate::core::engine::journal::{Entry, Journal, PostIntent};
 use crate::core::engine::post::Published;
 use crate::core::media::check::display_name;
 use crate::core::schedule::LATE_ASKS_AFTER_SECS;
-use crate::core::schedule::queue::{Checking, intent_items};
+use crate::core::schedule::queue::{Checking, caption_gone, intent_items};
 
 /// Media X forgets before `time + this` are uploaded again first.
 const POST_MARGIN_SECS: u64 = 10 * 60;
@@ -79,9 +80,29 @@ pub(super) struct Queued {
     pub(super) problem: Option<String>,
     /// Post it now, whatever the time (Post now; yes to a late one).
     pub(super) now: bool,
+    /// Caption files it reads when it goes out, with their video's name.
+    pub(super) captions: Vec<(PathBuf, String)>,
 }
 
 impl Queued {
+    /// `posts` waiting for `at`, its files' records among `entries`.
+    pub(super) fn new(posts: Vec<PostIntent>, at: u64, entries: &[Entry]) -> Queued {
+        let captions = entries
+            .iter()
+            .filter(|e| posts.iter().any(|p| p.uploads.contains(&e.id)))
+            .flat_map(|e| e.captions.iter().map(|c| (c.path.clone(), e.name())))
+            .collect();
+        Queued {
+            posts,
+            at,
+            phase: Phase::NeedsUpload,
+            expires: None,
+            problem: None,
+            now: false,
+            captions,
+        }
+    }
+
     /// How many of its posts (a thread's, from the first) are on X.
     pub(super) fn on_x(&self) -> usize {
         self.posts
@@ -163,6 +184,7 @@ impl Worker {
         for a in aside {
             self.emit(AppEvent::Notice(a.message));
         }
+        let (entries, _) = self.journal().entries();
         let mut found: BTreeMap<String, Vec<PostIntent>> = BTreeMap::new();
         for p in posts.into_iter().filter(|p| p.not_before.is_some()) {
             if self.ours(&p.api_base) {
@@ -174,14 +196,7 @@ impl Worker {
         for (id, mut posts) in found {
             posts.sort_by_key(|p| p.thread.as_ref().map_or(0, |t| t.position));
             let at = posts[0].not_before.unwrap_or(0);
-            self.queue.items.entry(id).or_insert(Queued {
-                posts,
-                at,
-                phase: Phase::NeedsUpload,
-                expires: None,
-                problem: None,
-                now: false,
-            });
+            (self.queue.items.entry(id)).or_insert_with(|| Queued::new(posts, at, &entries));
         }
         self.show_queue();
     }
@@ -249,8 +264,13 @@ impl Worker {
             Some(t) => t < item.at + POST_MARGIN_SECS,
             None => !matches!(item.phase, Phase::Ready | Phase::Posting),
         };
-        let mut problem = None;
-        if needs_files {
+        // Caption files are read when it goes out.
+        let mut problem = item
+            .captions
+            .iter()
+            .find(|(path, _)| !path.exists())
+            .map(|(path, video)| caption_gone(path, video));
+        if needs_files && problem.is_none() {
             let uploads: Vec<&String> = item.posts.iter().flat_map(|p| &p.uploads).collect();
             let (entries, _) = self.journal().entries();
             let gone = entries

@@ -5,12 +5,12 @@
 //! (X's media ids), ones under way are continued by the queue; the
 //! composer and the thread clear.
 
-use super::queue::{Phase, Queued};
+use super::queue::Queued;
 use super::worker::Worker;
 use super::{AppEvent, PostState, TileKey};
 use crate::core::compose;
 use crate::core::draft::MediaState;
-use crate::core::engine::journal::{Owner, PostIntent, ThreadPlace};
+use crate::core::engine::journal::{CaptionTrack, Owner, PostIntent, ThreadPlace};
 
 /// One post of the composed draft: its text and its files, in order.
 pub(super) struct Composed {
@@ -55,18 +55,6 @@ impl Worker {
             let media: Vec<_> = slots.iter().map(|s| s.media()).collect();
             if let Err(why) = compose::post_blocker(true, &post.text, &media) {
                 return Some(format!("{}{why}", which(n)));
-            }
-            // The queue (the journal) keeps no caption files or warnings
-            // yet: refuse rather than post without them.
-            if let Some(s) = slots
-                .iter()
-                .find(|s| !s.tile.extras.captions.is_empty() || s.tile.extras.warning.is_set())
-            {
-                return Some(format!(
-                    "{}{} has captions or a content warning, which can't be scheduled yet. Post it now, or remove them to schedule it.",
-                    which(n),
-                    s.tile.name
-                ));
             }
             if let Some(s) = slots.iter().find(|s| s.checked.is_none()) {
                 return Some(format!(
@@ -117,17 +105,9 @@ impl Worker {
             Some(place) => place.thread.clone(),
             None => intents[0].id.clone(),
         };
-        self.queue.items.insert(
-            id,
-            Queued {
-                posts: intents,
-                at,
-                phase: Phase::NeedsUpload,
-                expires: None,
-                problem: None,
-                now: false,
-            },
-        );
+        let (entries, _) = self.journal().entries();
+        let item = Queued::new(intents, at, &entries);
+        self.queue.items.insert(id, item);
         self.queue_tick();
         self.show_queue();
     }
@@ -178,6 +158,13 @@ impl Worker {
                     segment,
                     alt,
                 )?;
+                // Its warning and caption files go on it when it is posted.
+                let extras = &slot.tile.extras;
+                let captions = extras.captions.iter().map(|c| CaptionTrack {
+                    path: c.path.clone(),
+                    language: c.language.clone(),
+                });
+                record.set_extras(extras.warning, captions.collect());
                 match (&slot.uploaded, &slot.record) {
                     // Done: X's media id goes with it.
                     (Some((u, a)), _) if *a == account && slot.tile.state == MediaState::Ready => {

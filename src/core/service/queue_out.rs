@@ -7,6 +7,7 @@ use super::queue::{Phase, Queued};
 use super::queue::{QueueDone, QueueItem, QueueState};
 use super::thread::on_x;
 use super::worker::{Internal, Worker};
+use crate::core::draft::DraftCaption;
 use crate::core::draft::file::{DraftItem, DraftPost};
 use crate::core::engine::journal::{Entry, PostIntent};
 use crate::core::engine::post::Published;
@@ -301,6 +302,14 @@ fn draft_item(e: &Entry) -> DraftItem {
         media_id: e.media_id.clone().filter(|_| e.ready),
         expires_at: e.expires_at,
         account_id: e.account_id.clone(),
-        ..Default::default()
+        captions: e
+            .captions
+            .iter()
+            .map(|c| DraftCaption {
+                path: c.path.clone(),
+                language: c.language.clone(),
+            })
+            .collect(),
+        warning: e.warning,
     }
 }

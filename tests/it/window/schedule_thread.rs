@@ -17,7 +17,7 @@ use super::{Gui, Setup, all_ready};
 use crate::support::*;
 
 /// Wait (stepping frames) until the practice server holds `n` posts.
-fn until_posts(gui: &mut Gui, n: usize) {
+pub(super) fn until_posts(gui: &mut Gui, n: usize) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while stored(gui).len() < n {
         assert!(Instant::now() < deadline, "{n} posts went out when due");
