@@ -131,6 +131,7 @@ pub fn queue(app: &mut App, ui: &mut Ui) {
                         Some(theme::AMBER),
                     ),
                     QueueState::Failed(why) => (why.clone(), Some(theme::RED)),
+                    QueueState::Retrying(why) => (why.clone(), Some(theme::AMBER)),
                 };
                 let text = RichText::new(state);
                 ui.add(

@@ -30,6 +30,8 @@ mod photos;
 mod schedule;
 /// Warnings and captions on scheduled posts.
 mod schedule_extras;
+/// Scheduled posts that fail: tried again, or saying what to do.
+mod schedule_retry;
 /// Threads in the queue: scheduled, edited, stopped part way.
 mod schedule_thread;
 /// Threads: several posts, each replying to the one before.

@@ -14,6 +14,7 @@ mod posting;
 mod queue;
 mod queue_in;
 mod queue_out;
+mod queue_retry;
 mod thread;
 mod tiles;
 mod uploads;

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::queue_retry::Attempt;
 use super::worker::{Internal, Worker};
 use super::{AppEvent, Command};
 use crate::core::engine::journal::{Entry, Journal, PostIntent};
@@ -18,6 +19,7 @@ use crate::core::engine::post::Published;
 use crate::core::media::check::display_name;
 use crate::core::schedule::LATE_ASKS_AFTER_SECS;
 use crate::core::schedule::queue::{Checking, caption_gone, intent_items};
+use crate::core::xclient::XError;
 
 /// Media X forgets before `time + this` are uploaded again first.
 const POST_MARGIN_SECS: u64 = 10 * 60;
@@ -48,16 +50,19 @@ pub enum QueueState {
     Posting,
     /// More than an hour late: "Due 2 hours ago" — posts only after a yes.
     Late(String),
-    /// Didn't go out (or its files didn't upload): why, in plain words.
+    /// Didn't go out (or its files didn't upload): why, and what to do.
     Failed(String),
+    /// Failed for a reason that may pass: "Couldn't post at 14:00: ….
+    /// Trying again at 14:05."
+    Retrying(String),
 }
 
 /// What the queue's own tasks report back to the loop.
 pub(super) enum QueueDone {
     Tick,
     /// The files are at X: the earliest time X forgets one.
-    Uploaded(String, Result<Option<u64>, String>),
-    Posted(String, Result<(), String>, Option<Published>),
+    Uploaded(String, Result<Option<u64>, XError>),
+    Posted(String, Result<(), XError>, Option<Published>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +73,8 @@ pub(super) enum Phase {
     Posting,
     Late,
     Failed(String),
+    /// Tried again by itself at this time; the words say so.
+    Retry(u64, String),
 }
 
 pub(super) struct Queued {
@@ -82,6 +89,8 @@ pub(super) struct Queued {
     pub(super) now: bool,
     /// Caption files it reads when it goes out, with their video's name.
     pub(super) captions: Vec<(PathBuf, String)>,
+    /// Automatic tries after a failure that may pass.
+    pub(super) retries: usize,
 }
 
 impl Queued {
@@ -100,6 +109,7 @@ impl Queued {
             problem: None,
             now: false,
             captions,
+            retries: 0,
         }
     }
 
@@ -128,8 +138,9 @@ impl Worker {
             Command::QueuePostNow(id) => {
                 if let Some(item) = self.queue.items.get_mut(&id) {
                     item.now = true;
-                    if matches!(item.phase, Phase::Failed(_)) {
+                    if matches!(item.phase, Phase::Failed(_) | Phase::Retry(..)) {
                         item.phase = Phase::NeedsUpload;
+                        item.retries = 0;
                     }
                 }
                 self.queue_tick();
@@ -152,10 +163,7 @@ impl Worker {
                         item.phase = Phase::Ready;
                         item.expires = expires;
                     }
-                    Err(message) => {
-                        item.phase = Phase::Failed(message.clone());
-                        super::desktop::notify("A scheduled post's upload failed".into(), message);
-                    }
+                    Err(e) => self.queue_failed(&id, Attempt::Upload, &e, &e.message),
                 }
                 self.queue_tick();
                 self.show_queue();
@@ -245,6 +253,10 @@ impl Worker {
                 Phase::Ready if due => self.queue_post(&id),
                 Phase::Ready if forgets => self.queue_upload(&id, true),
                 Phase::Late if item.now => self.queue_post(&id),
+                Phase::Retry(at, _) if now >= at => {
+                    item.phase = Phase::NeedsUpload;
+                    self.queue_upload(&id, false);
+                }
                 _ => {}
             }
             changed |= self.check_files(&id);
@@ -356,7 +368,7 @@ impl Worker {
                     Ok(done) => expires.push(done.expires_at),
                     Err(e) => {
                         ids.iter().for_each(|u| engine.cancel(*u));
-                        result = Err(e.message);
+                        result = Err(e);
                         break;
                     }
                 }

@@ -5,6 +5,7 @@
 use super::AppEvent;
 use super::queue::{Phase, Queued};
 use super::queue::{QueueDone, QueueItem, QueueState};
+use super::queue_retry::Attempt;
 use super::thread::on_x;
 use super::worker::{Internal, Worker};
 use crate::core::draft::DraftCaption;
@@ -14,6 +15,7 @@ use crate::core::engine::post::Published;
 use crate::core::engine::thread::{ThreadItem, ThreadStart, publish_thread};
 use crate::core::schedule::queue::{intent_items, snippet, summary};
 use crate::core::schedule::{describe_local_on, span_words};
+use crate::core::xclient::XError;
 use crate::core::xclient::api::User;
 
 impl Worker {
@@ -114,7 +116,7 @@ impl Worker {
                     intents.iter().for_each(|p| journal.remove_post(&p.id));
                     (Ok(()), published.pop())
                 }
-                Err(stopped) => (Err(stopped.error.message), None),
+                Err(stopped) => (Err(stopped.error), None),
             };
             drop(claims);
             let _ = internal.send(Internal::Queue(QueueDone::Posted(id, result, last)));
@@ -125,7 +127,7 @@ impl Worker {
     pub(super) fn queue_posted(
         &mut self,
         id: &str,
-        result: Result<(), String>,
+        result: Result<(), XError>,
         published: Option<Published>,
     ) {
         let now = self.options.clock.now_secs();
@@ -153,10 +155,10 @@ impl Worker {
                 super::desktop::notify("Scheduled post went out".into(), words.clone());
                 self.emit(AppEvent::Notice(words));
             }
-            Err(message) => {
+            Err(error) => {
                 // Posts of a thread that went out stay out.
                 let (posts, _) = self.journal().posts();
-                let mut message = message;
+                let mut reason = error.message.clone();
                 if let Some(item) = self.queue.items.get_mut(id) {
                     item.posts.iter_mut().for_each(|p| {
                         if let Some(saved) = posts.iter().find(|s| s.id == p.id) {
@@ -165,12 +167,10 @@ impl Worker {
                     });
                     let out = item.on_x();
                     if out > 0 {
-                        message =
-                            format!("{} Post {} wasn't posted: {message}", on_x(out), out + 1);
+                        reason = format!("{} Post {} wasn't posted: {reason}", on_x(out), out + 1);
                     }
-                    item.phase = Phase::Failed(message.clone());
                 }
-                super::desktop::notify("A scheduled post failed".into(), message);
+                self.queue_failed(id, Attempt::Post, &error, &reason);
             }
         }
         self.show_queue();
@@ -267,6 +267,7 @@ impl Worker {
                         span_words(now.saturating_sub(q.at))
                     )),
                     Phase::Failed(m) => QueueState::Failed(m.clone()),
+                    Phase::Retry(_, m) => QueueState::Retrying(m.clone()),
                 };
                 let problem = q.problem.clone().or_else(|| {
                     (!signed_in).then(|| "Waits for its account to be signed in.".to_string())
