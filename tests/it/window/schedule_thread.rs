@@ -1,5 +1,5 @@
 //! Threads in the queue: "Post at…" with several posts in the composer
-//! queues all of them, each with its own files; when due they go out in
+//! queues all of them, each with its own files and who may reply; when due they go out in
 //! order, each replying to the one before — also after a restart of the
 //! window. A thread that stops at post 2 says so, and "Post the rest"
 //! (before the automatic try) posts only 2 and 3.
@@ -66,6 +66,11 @@ fn a_scheduled_thread_waits_survives_a_restart_and_goes_out_in_order() {
             std::slice::from_ref(&photo),
             std::slice::from_ref(&video),
         );
+        gui.click("Who can reply");
+        gui.click("People you follow");
+        gui.until("chosen", |app| {
+            app.model.reply_settings.as_deref() == Some("following")
+        });
         gui.post_at(2 * HOUR);
         let label = gui.queue_label(0);
         assert!(
@@ -102,6 +107,9 @@ fn a_scheduled_thread_waits_survives_a_restart_and_goes_out_in_order() {
         ["Day one at the fair", "The opening", "See you tomorrow"]
     );
     assert_each_replies_to_the_one_before(&posts);
+    for post in &posts {
+        assert_eq!(post["reply_settings"], "following", "on every post: {post}");
+    }
     let media = |i: usize| posts[i]["media_ids"].as_array().unwrap().clone();
     let photo_media = gui.inspect(&format!("media/{}", media(0)[0].as_str().unwrap()));
     assert_eq!(photo_media["sha256"], sha256_of(&photo));
