@@ -1,11 +1,14 @@
 //! Posts that wait for a set time, in the window: "Post at…" moves the
-//! composed post into the queue, its uploads go on at once, and it goes
-//! out when due (claimed first, so `post --at` or `resume` running at the
-//! same time never post it twice). The queue is the journal's posts with a
-//! `not_before` time, shared with the command line; the window loads what
-//! waits when it starts. A post more than an hour late waits for a yes.
-//! Media X would forget before the time are uploaded again in time.
-//! Time comes from the service's [`Clock`](crate::core::clock::Clock).
+//! composed post or thread into the queue (`queue_in.rs`), its uploads go
+//! on at once, and it goes out when due (claimed first, so `post --at` or
+//! `resume` running at the same time never post it twice; `queue_out.rs`).
+//! The queue is the journal's posts with a `not_before` time, shared with
+//! the command line; the window loads what waits when it starts. A post
+//! more than an hour late waits for a yes; one that failed for a reason
+//! that may pass tries again by itself (`queue_retry.rs`). Media X would
+//! forget before the time are uploaded again in time; a file (or caption
+//! file) gone meanwhile is said at once. Time comes from the service's
+//! [`Clock`](crate::core::clock::Clock).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
