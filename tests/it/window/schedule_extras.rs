@@ -87,7 +87,19 @@ fn a_scheduled_warning_and_captions_reach_x_and_a_missing_caption_file_is_said_a
         "1\n00:00:00,200 --> 00:00:01,500\nSee you tomorrow.\n",
     );
     video_with_its_captions(&mut gui, &closing);
+    gui.content_warning("Graphic violence");
     gui.type_post("The closing");
+    gui.post_at(2 * HOUR);
+    // Edit brings the captions and the warning back with the video.
+    let label = gui.app().model.queue[0].label.clone();
+    gui.click(&format!("Edit: {label}"));
+    gui.until("the video is back with its captions and warning", |app| {
+        app.model.queue.is_empty()
+            && app.model.tiles.len() == 1
+            && app.model.tiles[0].extras.captions.len() == 1
+            && app.model.tiles[0].extras.warning.graphic_violence
+    });
+    gui.until("checked again", all_ready);
     gui.post_at(2 * HOUR);
     std::fs::remove_file(&closing_srt).unwrap();
     gui.until("the queue says the caption file is gone", |app| {
