@@ -6,7 +6,7 @@
 #   scripts/screenshots.sh [path/to/x-uploader]      (default: a release build)
 #   SCREENSHOTS_ONLY=media_tiles scripts/screenshots.sh …   (one scene function:
 #                                      media_tiles, captions_scene, thread_scene,
-#                                      close_scene)
+#                                      close_scene, thread_queue_scene)
 #   SCREENSHOT_DISPLAY=98 …                                  (another Xvfb display)
 #
 # Needs: xvfb, xdotool, imagemagick, dbus, gnome-keyring, curl, ffmpeg, exiftool
@@ -169,6 +169,43 @@ close_scene() {
   kill "$wm" >/dev/null 2>&1 || true
 }
 
+# A thread scheduled with "Post at…" waiting in the queue next to a post
+# X's servers failed to take, which tries again by itself
+# (SCREENSHOTS_ONLY=thread_queue_scene).
+thread_queue_scene() {
+  local home="$WORK/h-thread-queue" media="$WORK"
+  [ -f "$WORK/team-1.jpg" ] || "$BIN" make-test-media jpeg "$WORK/team-1.jpg" --bytes 2300000
+  [ -f "$WORK/opening.mp4" ] || "$BIN" make-test-media video "$WORK/opening.mp4" --secs 8 --bytes 3000000
+  mkdir -p "$home/data/x-uploader/drafts"
+  cat > "$home/data/x-uploader/drafts/practice.json" <<JSON
+{"posts": [
+  {"text": "Our team at the Lisbon fair: hall 4, stand 12. A thread:",
+   "items": [{"path": "$media/team-1.jpg", "alt": "Ana and Sam at the stand"}]},
+  {"text": "The opening, in 8 seconds:", "items": [{"path": "$media/opening.mp4"}]},
+  {"text": "Come say hello tomorrow from 10:00.", "items": []}
+]}
+JSON
+  TZ=Europe/Berlin app "$home" --practice
+  click 360 260; sleep 10
+  xdotool windowfocus --sync "$(window)"
+  # Post at… (the next full hour), Schedule post.
+  click 420 748; sleep 1.5
+  click 210 467; sleep 3
+  # A single post for tomorrow 09:30, then Post now while X's servers fail.
+  click 360 140; sleep 0.5; xdotool type --delay 10 "Doors open at 10:00 at the Lisbon fair"
+  sleep 1; click 420 748; sleep 1.5
+  click 347 382; sleep 0.5; xdotool key ctrl+a; sleep 0.3; xdotool type --delay 20 "tomorrow"; sleep 0.5
+  click 347 411; sleep 0.5; xdotool key ctrl+a; sleep 0.3; xdotool type --delay 20 "09:30"; sleep 0.5
+  click 210 467; sleep 3
+  local base
+  base=$(grep -rhoa 'practice mode on http://[0-9.:]*' "$home" | head -1 | sed 's/.* on //')
+  curl -s -X POST -H 'content-type: application/json' \
+    -d '{"endpoint": "create_tweet", "status": 503}' "$base/_practice/fail-next" >/dev/null
+  click 118 520; sleep 4
+  shot thread-queue
+  stop
+}
+
 if [ -n "${SCREENSHOTS_ONLY:-}" ]; then
   "$SCREENSHOTS_ONLY"
   exit 0
@@ -221,3 +258,4 @@ captions_scene
 queue_scene
 thread_scene
 close_scene
+thread_queue_scene

@@ -131,6 +131,7 @@ pub fn queue(app: &mut App, ui: &mut Ui) {
                         Some(theme::AMBER),
                     ),
                     QueueState::Failed(why) => (why.clone(), Some(theme::RED)),
+                    QueueState::Retrying(why) => (why.clone(), Some(theme::AMBER)),
                 };
                 let text = RichText::new(state);
                 ui.add(
@@ -150,7 +151,12 @@ pub fn queue(app: &mut App, ui: &mut Ui) {
                     if named(ui, "Edit") {
                         app.send(Command::QueueEdit(item.id.clone()));
                     }
-                    if named(ui, "Post now") {
+                    let now = if item.posted > 0 {
+                        "Post the rest"
+                    } else {
+                        "Post now"
+                    };
+                    if named(ui, now) {
                         app.send(Command::QueuePostNow(item.id.clone()));
                     }
                     if named(ui, "Cancel") {

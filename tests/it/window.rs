@@ -28,6 +28,12 @@ mod convert;
 mod photos;
 /// Posts scheduled for a set time: the queue, across a restart.
 mod schedule;
+/// Warnings and captions on scheduled posts.
+mod schedule_extras;
+/// Scheduled posts that fail: tried again, or saying what to do.
+mod schedule_retry;
+/// Threads in the queue: scheduled, edited, stopped part way.
+mod schedule_thread;
 /// Threads: several posts, each replying to the one before.
 mod thread;
 /// The tray icon while scheduled posts wait, with and without a tray host.

@@ -19,6 +19,9 @@ use super::ResumePoint;
 use crate::core::clock::now_secs;
 use crate::core::limits::MediaKind;
 use crate::core::media::check::{CheckedMedia, display_name};
+use crate::core::media::warning::ContentWarning;
+
+pub use super::journal_posts::{Claim, PostIntent, ThreadPlace};
 
 /// Who started the upload, so the right one picks it up again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +97,25 @@ pub struct Entry {
     /// The user's file when `file` is a copy made ready for X.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<PathBuf>,
+    /// X's content warning, set when it is posted (older records: none).
+    #[serde(default, skip_serializing_if = "is_unset")]
+    pub warning: ContentWarning,
+    /// A video's caption tracks, read, uploaded and attached when it is
+    /// posted (older records: none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub captions: Vec<CaptionTrack>,
+}
+
+/// A caption file for a journaled video, and its language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaptionTrack {
+    pub path: PathBuf,
+    /// ISO 639-1, two capitals ("EN").
+    pub language: String,
+}
+
+fn is_unset(w: &ContentWarning) -> bool {
+    !w.is_set()
 }
 
 impl Entry {
@@ -172,60 +194,6 @@ pub fn decide(entry: &Entry) -> Decision {
     })
 }
 
-/// A post waiting for its uploads (`x-uploader post`), so that `resume`
-/// can publish it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PostIntent {
-    pub version: u32,
-    pub id: String,
-    pub created_at: u64,
-    pub api_base: String,
-    pub account_id: Option<String>,
-    pub text: String,
-    /// Upload entry ids, in the order of the files.
-    pub uploads: Vec<String>,
-    /// Its place in a thread (`x-uploader thread`); journals written before
-    /// threads have none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thread: Option<ThreadPlace>,
-    /// Scheduled: not posted before this time (Unix seconds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_before: Option<u64>,
-    /// Who may reply (X's `reply_settings`; everyone: none).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reply_settings: Option<String>,
-    /// A thread of the window's draft (its media are in the draft): the
-    /// window posts the rest, not `resume`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<Owner>,
-}
-
-/// The right to post one journaled post: a lock on `post-<id>.lock` that
-/// the system lets go when the process ends, however it ends. Two
-/// processes (the window, `post --at`, two `resume`s) never post it twice.
-#[derive(Debug)]
-pub struct Claim {
-    file: std::fs::File,
-}
-
-impl Drop for Claim {
-    fn drop(&mut self) {
-        let _ = self.file.unlock();
-    }
-}
-
-/// Where a post sits in a thread, and its id at X once it went out (the
-/// next post replies to it; `resume` skips it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ThreadPlace {
-    pub thread: String,
-    /// 0-based.
-    pub position: usize,
-    pub count: usize,
-    #[serde(default)]
-    pub posted: Option<String>,
-}
-
 /// The journal folder.
 #[derive(Debug, Clone)]
 pub struct Journal {
@@ -280,6 +248,8 @@ impl Journal {
             ready: false,
             alt,
             source: media.source.clone(),
+            warning: ContentWarning::default(),
+            captions: Vec::new(),
         };
         let record = Record::new(self.path(&entry.id), entry);
         record.save(true)?;
@@ -298,7 +268,7 @@ impl Journal {
     }
 
     /// Files `<prefix>*.json` that parse as `T`; the others set aside.
-    fn read_all<T: serde::de::DeserializeOwned>(
+    pub(super) fn read_all<T: serde::de::DeserializeOwned>(
         &self,
         prefix: &str,
         what: &str,
@@ -341,78 +311,9 @@ impl Journal {
     pub fn remove(&self, id: &str) {
         let _ = std::fs::remove_file(self.path(id));
     }
-
-    fn post_path(&self, id: &str) -> PathBuf {
-        self.dir.join(format!("post-{id}.json"))
-    }
-
-    /// Record a post before its uploads start; `uploads` is filled as
-    /// their records are made.
-    pub fn create_post(
-        &self,
-        text: &str,
-        api_base: &str,
-        account_id: Option<String>,
-    ) -> PostIntent {
-        PostIntent {
-            version: 1,
-            id: random_id(),
-            created_at: now_secs(),
-            api_base: api_base.to_string(),
-            account_id,
-            text: text.to_string(),
-            uploads: Vec::new(),
-            thread: None,
-            not_before: None,
-            reply_settings: None,
-            owner: None,
-        }
-    }
-
-    fn lock_path(&self, id: &str) -> PathBuf {
-        self.dir.join(format!("post-{id}.lock"))
-    }
-
-    /// Take the right to post `id`: `None` while another process holds it,
-    /// or when the post is gone from the journal (it went out meanwhile).
-    pub fn claim_post(&self, id: &str) -> std::io::Result<Option<Claim>> {
-        std::fs::create_dir_all(&self.dir)?;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.lock_path(id))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
-            Err(std::fs::TryLockError::Error(e)) => return Err(e),
-        }
-        let claim = Claim { file };
-        Ok(self.post_path(id).exists().then_some(claim))
-    }
-
-    /// A fresh id for a thread's posts to share.
-    pub fn new_thread_id(&self) -> String {
-        random_id()
-    }
-
-    pub fn save_post(&self, post: &PostIntent) -> std::io::Result<()> {
-        let json = serde_json::to_vec_pretty(post).map_err(std::io::Error::other)?;
-        crate::core::fsx::write_atomic(&self.post_path(&post.id), &json)
-    }
-
-    /// Every readable post intent; damaged ones are set aside.
-    pub fn posts(&self) -> (Vec<PostIntent>, Vec<SetAside>) {
-        self.read_all("post-", "an unfinished post")
-    }
-
-    pub fn remove_post(&self, id: &str) {
-        let _ = std::fs::remove_file(self.post_path(id));
-        let _ = std::fs::remove_file(self.lock_path(id));
-    }
 }
 
-fn random_id() -> String {
+pub(super) fn random_id() -> String {
     hex::encode(rand::random::<[u8; 8]>())
 }
 
@@ -491,6 +392,15 @@ impl Record {
             e.segment_bytes = segment_bytes;
             e.acked.clear();
             e.ready = false;
+        });
+    }
+
+    /// What goes on the media when it is posted: X's content warning and
+    /// caption tracks.
+    pub fn set_extras(&self, warning: ContentWarning, captions: Vec<CaptionTrack>) {
+        self.update(true, |e| {
+            e.warning = warning;
+            e.captions = captions;
         });
     }
 
@@ -595,5 +505,33 @@ mod tests {
         assert!(aside[0].message.contains("set aside"));
         rec.remove();
         assert!(journal.entries().0.is_empty());
+    }
+
+    #[test]
+    fn warnings_and_caption_tracks_are_kept_and_older_records_still_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("v.mp4");
+        testdata::write_video(&file, 1.0, 100_000, testdata::Container::Mp4).unwrap();
+        let media = check::check_file(&file, AccountTier::Standard).unwrap();
+        let journal = Journal::new(dir.path());
+        let rec = journal
+            .create(&media, Owner::CliUpload, "http://x", None, 100_000, None)
+            .unwrap();
+        // Written as before these existed: no such keys, and it loads.
+        let text = std::fs::read_to_string(journal.path(&rec.id())).unwrap();
+        assert!(
+            !text.contains("warning") && !text.contains("captions"),
+            "{text}"
+        );
+        assert_eq!(journal.entries().0, vec![rec.entry()]);
+        let warning = ContentWarning::parse("graphic_violence").unwrap();
+        let tracks = vec![CaptionTrack {
+            path: dir.path().join("v.en.srt"),
+            language: "EN".into(),
+        }];
+        rec.set_extras(warning, tracks.clone());
+        let (entries, _) = journal.entries();
+        assert_eq!(entries[0].warning, warning);
+        assert_eq!(entries[0].captions, tracks);
     }
 }

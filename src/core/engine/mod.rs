@@ -8,6 +8,7 @@
 mod body;
 pub mod extras;
 pub mod journal;
+mod journal_posts;
 pub mod post;
 pub mod thread;
 mod upload;

@@ -3,9 +3,14 @@
 //! now) whether to continue, reuse X's media id, or start over.
 
 use crate::core::engine::ResumePoint;
-use crate::core::engine::journal::{Decision, Entry, Journal, PostIntent, Record, decide};
+use std::path::Path;
+
+use crate::core::engine::journal::{
+    CaptionTrack, Decision, Entry, Journal, PostIntent, Record, decide,
+};
 use crate::core::engine::post::PostItem;
 use crate::core::limits::{AccountTier, MediaKind};
+use crate::core::media::captions::{self, CaptionFile};
 use crate::core::media::check::{self, CheckedMedia};
 
 /// How files are checked again: for this account, keeping their location or not.
@@ -79,53 +84,105 @@ pub fn intent_items(
         let Some(entry) = entries.iter().find(|e| &e.id == upload).cloned() else {
             return Err(("a file's upload record is missing".to_string(), records));
         };
-        let alt = entry.alt.clone();
-        match prepare(checking, journal, entry, notes) {
+        let (alt, warning, tracks) = (
+            entry.alt.clone(),
+            entry.warning.is_set().then_some(entry.warning),
+            entry.captions.clone(),
+        );
+        let item = match prepare(checking, journal, entry, notes) {
             Ok(Prepared::Start(media, point, record)) => {
                 records.push(record.clone());
-                items.push(PostItem {
+                PostItem {
                     resume: point,
                     record: Some(record),
                     ..PostItem::new(media, alt)
-                });
+                }
             }
             Ok(Prepared::Ready(media, media_id, record)) => {
                 records.push(record);
-                items.push(PostItem {
+                PostItem {
                     ready: Some(media_id),
                     ..PostItem::new(media, alt)
-                });
+                }
             }
             Err(message) => return Err((message, records)),
-        }
+        };
+        let captions = match caption_files(&item.media, &tracks) {
+            Ok(captions) => captions,
+            Err(message) => return Err((message, records)),
+        };
+        items.push(PostItem {
+            warning,
+            captions,
+            ..item
+        });
     }
     Ok((items, records))
 }
 
-/// "2 photos · “Our team at the…”" or "Thread of 3 posts · …": a waiting
-/// item (a post, or a thread's posts in order) in a few words.
+/// A journaled video's caption files, read and checked again (they are
+/// uploaded and attached when it is posted) and fitted to its length.
+pub fn caption_files(
+    media: &CheckedMedia,
+    tracks: &[CaptionTrack],
+) -> Result<Vec<CaptionFile>, String> {
+    tracks
+        .iter()
+        .map(|t| {
+            if !t.path.exists() {
+                return Err(caption_gone(&t.path, &media.name));
+            }
+            let mut file = captions::load(&t.path, Some(&t.language)).map_err(|r| r.message)?;
+            if let Some(video) = &media.video {
+                file.fit_to(&media.name, video.duration_secs)
+                    .map_err(|r| r.message)?;
+            }
+            Ok(file)
+        })
+        .collect()
+}
+
+/// A caption file of a waiting post is gone: say which, where, and what to do.
+pub fn caption_gone(path: &Path, video: &str) -> String {
+    format!(
+        "{}, the captions of {video}, is gone from {}. Put the file back, or Edit the post.",
+        check::display_name(path),
+        path.display()
+    )
+}
+
+/// "2 photos · “Our team at the…”" or "Thread of 3 posts · 1 photo,
+/// 1 video · “Day one…”": a waiting item (a post, or a thread's posts in
+/// order) in a few words.
 pub fn summary(posts: &[PostIntent], entries: &[Entry]) -> String {
     let first = posts.first().map(|p| p.text.as_str()).unwrap_or("");
-    let quoted = format!("“{}”", snippet(first));
+    let mut parts = Vec::new();
     if posts.len() > 1 {
-        return format!("Thread of {} posts · {quoted}", posts.len());
+        parts.push(format!("Thread of {} posts", posts.len()));
     }
     let kinds: Vec<MediaKind> = posts
         .iter()
         .flat_map(|p| &p.uploads)
         .filter_map(|u| entries.iter().find(|e| &e.id == u).map(|e| e.kind))
         .collect();
-    let media = match (kinds.first(), kinds.len()) {
-        (None, _) => None,
-        (Some(MediaKind::Video), _) => Some("1 video".to_string()),
-        (Some(MediaKind::Gif), _) => Some("1 GIF".to_string()),
-        (Some(MediaKind::Photo), 1) => Some("1 photo".to_string()),
-        (Some(MediaKind::Photo), n) => Some(format!("{n} photos")),
-    };
-    match media {
-        Some(m) => format!("{m} · {quoted}"),
-        None => quoted,
+    let media: Vec<String> = [
+        (MediaKind::Photo, "photo"),
+        (MediaKind::Video, "video"),
+        (MediaKind::Gif, "GIF"),
+    ]
+    .into_iter()
+    .map(|(kind, word)| (kinds.iter().filter(|k| **k == kind).count(), word))
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, word)| match n {
+        1 => format!("1 {word}"),
+        n => format!("{n} {word}s"),
+    })
+    .collect();
+    if !media.is_empty() {
+        parts.push(media.join(", "));
     }
+    parts.push(format!("“{}”", snippet(first)));
+    parts.join(" · ")
 }
 
 /// The first 40 characters of a post, on one line.

@@ -30,9 +30,9 @@ impl Worker {
                 self.post_state(PostState::Idle);
             }
             Command::DeletePost(post_id) => self.delete_post(post_id),
-            Command::Schedule { .. } if self.thread.is_thread() => {
+            Command::Schedule { .. } if !self.thread.posted.is_empty() => {
                 self.emit(AppEvent::Notice(
-                    "A thread can't be scheduled yet: post it now, or remove the posts after the first to schedule one post.".into(),
+                    "Part of this thread is on X already: press Post the rest to finish it, then schedule the next one.".into(),
                 ));
             }
             c @ (Command::AddPost

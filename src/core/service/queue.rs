@@ -1,24 +1,28 @@
 //! Posts that wait for a set time, in the window: "Post at…" moves the
-//! composed post into the queue, its uploads go on at once, and it goes
-//! out when due (claimed first, so `post --at` or `resume` running at the
-//! same time never post it twice). The queue is the journal's posts with a
-//! `not_before` time, shared with the command line; the window loads what
-//! waits when it starts. A post more than an hour late waits for a yes.
-//! Media X would forget before the time are uploaded again in time.
-//! Time comes from the service's [`Clock`](crate::core::clock::Clock).
+//! composed post or thread into the queue (`queue_in.rs`), its uploads go
+//! on at once, and it goes out when due (claimed first, so `post --at` or
+//! `resume` running at the same time never post it twice; `queue_out.rs`).
+//! The queue is the journal's posts with a `not_before` time, shared with
+//! the command line; the window loads what waits when it starts. A post
+//! more than an hour late waits for a yes; one that failed for a reason
+//! that may pass tries again by itself (`queue_retry.rs`). Media X would
+//! forget before the time are uploaded again in time; a file (or caption
+//! file) gone meanwhile is said at once. Time comes from the service's
+//! [`Clock`](crate::core::clock::Clock).
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
+use super::queue_retry::Attempt;
 use super::worker::{Internal, Worker};
-use super::{AppEvent, Command, TileKey};
-use crate::core::compose;
-use crate::core::draft::MediaState;
-use crate::core::engine::journal::{Journal, Owner, PostIntent, ThreadPlace};
+use super::{AppEvent, Command};
+use crate::core::engine::journal::{Entry, Journal, PostIntent};
 use crate::core::engine::post::Published;
 use crate::core::media::check::display_name;
 use crate::core::schedule::LATE_ASKS_AFTER_SECS;
-use crate::core::schedule::queue::{Checking, intent_items};
+use crate::core::schedule::queue::{Checking, caption_gone, intent_items};
+use crate::core::xclient::XError;
 
 /// Media X forgets before `time + this` are uploaded again first.
 const POST_MARGIN_SECS: u64 = 10 * 60;
@@ -35,6 +39,9 @@ pub struct QueueItem {
     pub state: QueueState,
     /// Something wrong worth knowing before the time ("photo.jpg is gone…").
     pub problem: Option<String>,
+    /// How many of a thread's posts are on X already (it stopped part way:
+    /// "Post the rest" goes on from the next).
+    pub posted: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -46,16 +53,19 @@ pub enum QueueState {
     Posting,
     /// More than an hour late: "Due 2 hours ago" — posts only after a yes.
     Late(String),
-    /// Didn't go out (or its files didn't upload): why, in plain words.
+    /// Didn't go out (or its files didn't upload): why, and what to do.
     Failed(String),
+    /// Failed for a reason that may pass: "Couldn't post at 14:00: ….
+    /// Trying again at 14:05."
+    Retrying(String),
 }
 
 /// What the queue's own tasks report back to the loop.
 pub(super) enum QueueDone {
     Tick,
     /// The files are at X: the earliest time X forgets one.
-    Uploaded(String, Result<Option<u64>, String>),
-    Posted(String, Result<(), String>, Option<Published>),
+    Uploaded(String, Result<Option<u64>, XError>),
+    Posted(String, Result<(), XError>, Option<Published>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +76,8 @@ pub(super) enum Phase {
     Posting,
     Late,
     Failed(String),
+    /// Tried again by itself at this time; the words say so.
+    Retry(u64, String),
 }
 
 pub(super) struct Queued {
@@ -78,6 +90,39 @@ pub(super) struct Queued {
     pub(super) problem: Option<String>,
     /// Post it now, whatever the time (Post now; yes to a late one).
     pub(super) now: bool,
+    /// Caption files it reads when it goes out, with their video's name.
+    pub(super) captions: Vec<(PathBuf, String)>,
+    /// Automatic tries after a failure that may pass.
+    pub(super) retries: usize,
+}
+
+impl Queued {
+    /// `posts` waiting for `at`, its files' records among `entries`.
+    pub(super) fn new(posts: Vec<PostIntent>, at: u64, entries: &[Entry]) -> Queued {
+        let captions = entries
+            .iter()
+            .filter(|e| posts.iter().any(|p| p.uploads.contains(&e.id)))
+            .flat_map(|e| e.captions.iter().map(|c| (c.path.clone(), e.name())))
+            .collect();
+        Queued {
+            posts,
+            at,
+            phase: Phase::NeedsUpload,
+            expires: None,
+            problem: None,
+            now: false,
+            captions,
+            retries: 0,
+        }
+    }
+
+    /// How many of its posts (a thread's, from the first) are on X.
+    pub(super) fn on_x(&self) -> usize {
+        self.posts
+            .iter()
+            .take_while(|p| p.thread.as_ref().is_some_and(|t| t.posted.is_some()))
+            .count()
+    }
 }
 
 #[derive(Default)]
@@ -86,24 +131,19 @@ pub(super) struct Queue {
     ticking: bool,
 }
 
-/// One post of the composed draft: its text and its files, in order.
-pub(super) struct Composed {
-    pub text: String,
-    pub tiles: Vec<TileKey>,
-}
-
 impl Worker {
     pub(super) fn queue_command(&mut self, command: Command) {
         match command {
             Command::Schedule { text, at } => {
-                let tiles = self.tiles.keys().copied().collect();
-                self.schedule(vec![Composed { text, tiles }], at);
+                self.draft_text = text;
+                self.schedule(self.composed(), at);
             }
             Command::QueuePostNow(id) => {
                 if let Some(item) = self.queue.items.get_mut(&id) {
                     item.now = true;
-                    if matches!(item.phase, Phase::Failed(_)) {
+                    if matches!(item.phase, Phase::Failed(_) | Phase::Retry(..)) {
                         item.phase = Phase::NeedsUpload;
+                        item.retries = 0;
                     }
                 }
                 self.queue_tick();
@@ -126,10 +166,7 @@ impl Worker {
                         item.phase = Phase::Ready;
                         item.expires = expires;
                     }
-                    Err(message) => {
-                        item.phase = Phase::Failed(message.clone());
-                        super::desktop::notify("A scheduled post's upload failed".into(), message);
-                    }
+                    Err(e) => self.queue_failed(&id, Attempt::Upload, &e, &e.message),
                 }
                 self.queue_tick();
                 self.show_queue();
@@ -158,6 +195,7 @@ impl Worker {
         for a in aside {
             self.emit(AppEvent::Notice(a.message));
         }
+        let (entries, _) = self.journal().entries();
         let mut found: BTreeMap<String, Vec<PostIntent>> = BTreeMap::new();
         for p in posts.into_iter().filter(|p| p.not_before.is_some()) {
             if self.ours(&p.api_base) {
@@ -169,14 +207,7 @@ impl Worker {
         for (id, mut posts) in found {
             posts.sort_by_key(|p| p.thread.as_ref().map_or(0, |t| t.position));
             let at = posts[0].not_before.unwrap_or(0);
-            self.queue.items.entry(id).or_insert(Queued {
-                posts,
-                at,
-                phase: Phase::NeedsUpload,
-                expires: None,
-                problem: None,
-                now: false,
-            });
+            (self.queue.items.entry(id)).or_insert_with(|| Queued::new(posts, at, &entries));
         }
         self.show_queue();
     }
@@ -186,172 +217,6 @@ impl Worker {
     fn ours(&self, api_base: &str) -> bool {
         let local = |b: &str| b.starts_with("http://127.0.0.1") || b.starts_with("http://[::1]");
         api_base == self.config.api_base || (self.options.practice && local(api_base))
-    }
-
-    /// Move the composed draft into the queue, to go out at `at` (Unix
-    /// seconds): journaled with its files (finished uploads kept, ones under
-    /// way continued by the queue), and the composer clears. Every post in
-    /// `posts` after the first replies to the one before.
-    pub(super) fn schedule(&mut self, posts: Vec<Composed>, at: u64) {
-        let failed = |w: &Self, why: String| w.post_state(super::PostState::Failed(why));
-        let Some(session) = &self.session else {
-            return failed(self, "Sign in to schedule a post.".into());
-        };
-        if at <= self.options.clock.now_secs() {
-            return failed(
-                self,
-                "That time has passed. Pick a time still to come.".into(),
-            );
-        }
-        for post in &posts {
-            let media: Vec<_> = post
-                .tiles
-                .iter()
-                .filter_map(|k| self.tiles.get(k).map(|s| s.media()))
-                .collect();
-            if let Err(why) = compose::post_blocker(true, &post.text, &media) {
-                return failed(self, why.to_string());
-            }
-            // The queue (the journal) keeps no caption files or warnings
-            // yet: refuse rather than post without them.
-            if let Some(s) = post
-                .tiles
-                .iter()
-                .filter_map(|k| self.tiles.get(k))
-                .find(|s| !s.tile.extras.captions.is_empty() || s.tile.extras.warning.is_set())
-            {
-                return failed(
-                    self,
-                    format!(
-                        "{} has captions or a content warning, which can't be scheduled yet. Post it now, or remove them to schedule it.",
-                        s.tile.name
-                    ),
-                );
-            }
-            if let Some(s) = post
-                .tiles
-                .iter()
-                .filter_map(|k| self.tiles.get(k))
-                .find(|s| s.checked.is_none())
-            {
-                return failed(
-                    self,
-                    format!(
-                        "{} is still being checked; schedule the post in a moment.",
-                        s.tile.name
-                    ),
-                );
-            }
-        }
-        let (account, engine) = (session.account.id.clone(), session.engine.clone());
-        let journal = self.journal();
-        let thread = (posts.len() > 1).then(|| journal.new_thread_id());
-        let mut intents = Vec::new();
-        for (position, post) in posts.iter().enumerate() {
-            let mut intent =
-                journal.create_post(&post.text, &self.config.api_base, Some(account.clone()));
-            intent.not_before = Some(at);
-            intent.reply_settings = self.extras.reply.clone();
-            intent.thread = thread.as_ref().map(|t| ThreadPlace {
-                thread: t.clone(),
-                position,
-                count: posts.len(),
-                posted: None,
-            });
-            for (i, key) in post.tiles.iter().enumerate() {
-                let Some(slot) = self.tiles.get(key) else {
-                    continue;
-                };
-                let Some(media) = slot.checked.clone() else {
-                    continue;
-                };
-                let owner = Owner::CliPost {
-                    post: intent.id.clone(),
-                    position: i,
-                };
-                let alt = slot
-                    .tile
-                    .takes_alt()
-                    .then(|| slot.tile.alt.clone())
-                    .filter(|a| !a.is_empty());
-                let segment = engine.config().segment_bytes;
-                let record = match journal.create(
-                    &media,
-                    owner,
-                    &self.config.api_base,
-                    Some(account.clone()),
-                    segment,
-                    alt,
-                ) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        return failed(
-                            self,
-                            format!(
-                                "The post can't be queued: the app's data folder can't be written ({e})."
-                            ),
-                        );
-                    }
-                };
-                match (&slot.uploaded, &slot.record) {
-                    // Done: X's media id goes with it.
-                    (Some((u, a)), _) if *a == account && slot.tile.state == MediaState::Ready => {
-                        record.media_created(&u.media_id, u.expires_at, segment);
-                        record.ready();
-                    }
-                    // Under way: the queue continues from what X has.
-                    (_, Some(old)) => {
-                        let old = old.entry();
-                        if let (Some(id), Some(exp)) = (&old.media_id, old.expires_at) {
-                            record.media_created(id, exp, old.segment_bytes);
-                            old.acked.iter().for_each(|i| record.acked(*i));
-                        }
-                    }
-                    _ => {}
-                }
-                intent.uploads.push(record.id());
-            }
-            intents.push(intent);
-        }
-        for intent in &intents {
-            if let Err(e) = journal.save_post(intent) {
-                return failed(
-                    self,
-                    format!(
-                        "The post can't be queued: the app's data folder can't be written ({e})."
-                    ),
-                );
-            }
-        }
-        // The files leave the composer for the queue (their copies with them).
-        for key in posts.iter().flat_map(|p| &p.tiles) {
-            if let Some(slot) = self.tiles.remove(key) {
-                self.stop_upload(&slot);
-                if let Some(r) = &slot.record {
-                    r.remove();
-                }
-                self.emit(AppEvent::Tile(*key, super::TileEvent::Removed));
-            }
-        }
-        self.pending_post = None;
-        self.draft_text.clear();
-        self.emit(AppEvent::DraftText(String::new()));
-        self.post_state(super::PostState::Idle);
-        self.save_draft();
-        let id = thread.unwrap_or_else(|| intents[0].id.clone());
-        self.queue.items.insert(
-            id,
-            Queued {
-                posts: intents,
-                at,
-                phase: Phase::NeedsUpload,
-                expires: None,
-                problem: None,
-                now: false,
-            },
-        );
-        self.queue_tick();
-        self.show_queue();
     }
 
     /// Start what is due: uploads, uploads again before X forgets them, posts.
@@ -391,6 +256,10 @@ impl Worker {
                 Phase::Ready if due => self.queue_post(&id),
                 Phase::Ready if forgets => self.queue_upload(&id, true),
                 Phase::Late if item.now => self.queue_post(&id),
+                Phase::Retry(at, _) if now >= at => {
+                    item.phase = Phase::NeedsUpload;
+                    self.queue_upload(&id, false);
+                }
                 _ => {}
             }
             changed |= self.check_files(&id);
@@ -410,8 +279,13 @@ impl Worker {
             Some(t) => t < item.at + POST_MARGIN_SECS,
             None => !matches!(item.phase, Phase::Ready | Phase::Posting),
         };
-        let mut problem = None;
-        if needs_files {
+        // Caption files are read when it goes out.
+        let mut problem = item
+            .captions
+            .iter()
+            .find(|(path, _)| !path.exists())
+            .map(|(path, video)| caption_gone(path, video));
+        if needs_files && problem.is_none() {
             let uploads: Vec<&String> = item.posts.iter().flat_map(|p| &p.uploads).collect();
             let (entries, _) = self.journal().entries();
             let gone = entries
@@ -497,7 +371,7 @@ impl Worker {
                     Ok(done) => expires.push(done.expires_at),
                     Err(e) => {
                         ids.iter().for_each(|u| engine.cancel(*u));
-                        result = Err(e.message);
+                        result = Err(e);
                         break;
                     }
                 }

@@ -5,13 +5,17 @@
 use super::AppEvent;
 use super::queue::{Phase, Queued};
 use super::queue::{QueueDone, QueueItem, QueueState};
+use super::queue_retry::Attempt;
+use super::thread::on_x;
 use super::worker::{Internal, Worker};
-use crate::core::draft::file::DraftItem;
+use crate::core::draft::DraftCaption;
+use crate::core::draft::file::{DraftItem, DraftPost};
 use crate::core::engine::journal::{Entry, PostIntent};
 use crate::core::engine::post::Published;
 use crate::core::engine::thread::{ThreadItem, ThreadStart, publish_thread};
 use crate::core::schedule::queue::{intent_items, snippet, summary};
 use crate::core::schedule::{describe_local_on, span_words};
+use crate::core::xclient::XError;
 use crate::core::xclient::api::User;
 
 impl Worker {
@@ -112,7 +116,7 @@ impl Worker {
                     intents.iter().for_each(|p| journal.remove_post(&p.id));
                     (Ok(()), published.pop())
                 }
-                Err(stopped) => (Err(stopped.error.message), None),
+                Err(stopped) => (Err(stopped.error), None),
             };
             drop(claims);
             let _ = internal.send(Internal::Queue(QueueDone::Posted(id, result, last)));
@@ -123,7 +127,7 @@ impl Worker {
     pub(super) fn queue_posted(
         &mut self,
         id: &str,
-        result: Result<(), String>,
+        result: Result<(), XError>,
         published: Option<Published>,
     ) {
         let now = self.options.clock.now_secs();
@@ -133,8 +137,12 @@ impl Worker {
                     return;
                 };
                 let late = now.saturating_sub(item.at);
+                let what = match item.posts.len() {
+                    1 => "post".to_string(),
+                    n => format!("thread of {n} posts"),
+                };
                 let mut words = format!(
-                    "Your scheduled post “{}” is on X.",
+                    "Your scheduled {what} “{}” is on X.",
                     snippet(&item.posts[0].text)
                 );
                 if late >= 60 && !item.now {
@@ -147,18 +155,22 @@ impl Worker {
                 super::desktop::notify("Scheduled post went out".into(), words.clone());
                 self.emit(AppEvent::Notice(words));
             }
-            Err(message) => {
+            Err(error) => {
                 // Posts of a thread that went out stay out.
                 let (posts, _) = self.journal().posts();
+                let mut reason = error.message.clone();
                 if let Some(item) = self.queue.items.get_mut(id) {
-                    item.phase = Phase::Failed(message.clone());
                     item.posts.iter_mut().for_each(|p| {
                         if let Some(saved) = posts.iter().find(|s| s.id == p.id) {
                             *p = saved.clone();
                         }
                     });
+                    let out = item.on_x();
+                    if out > 0 {
+                        reason = format!("{} Post {} wasn't posted: {reason}", on_x(out), out + 1);
+                    }
                 }
-                super::desktop::notify("A scheduled post failed".into(), message);
+                self.queue_failed(id, Attempt::Post, &error, &reason);
             }
         }
         self.show_queue();
@@ -166,7 +178,8 @@ impl Worker {
 
     /// Cancel an item, or (`edit`) put it back into the composer.
     pub(super) fn unqueue(&mut self, id: &str, edit: bool) {
-        if edit && (!self.tiles.is_empty() || !self.draft_text.trim().is_empty()) {
+        let writing = !self.tiles.is_empty() || !self.draft_text.trim().is_empty();
+        if edit && (writing || self.thread.is_thread()) {
             return self.emit(AppEvent::Notice(
                 "Post or clear the post you are writing first; then Edit puts the scheduled one back into it.".into(),
             ));
@@ -175,6 +188,12 @@ impl Worker {
         let Some(item) = self.queue.items.get(id) else {
             return;
         };
+        if edit && item.on_x() > 0 {
+            return self.emit(AppEvent::Notice(format!(
+                "{} Press Post the rest to finish the thread, or Cancel to leave the rest unposted.",
+                on_x(item.on_x())
+            )));
+        }
         let mut claims = Vec::new();
         for post in &item.posts {
             match journal.claim_post(&post.id) {
@@ -198,37 +217,35 @@ impl Worker {
                 .collect()
         };
         if edit {
-            let post = &item.posts[0];
-            let items: Vec<DraftItem> = mine(post)
-                .into_iter()
-                .map(|e| DraftItem {
-                    path: e.source.clone().unwrap_or_else(|| e.file.path.clone()),
-                    alt: e.alt.clone().unwrap_or_default(),
-                    media_id: e.media_id.clone().filter(|_| e.ready),
-                    expires_at: e.expires_at,
-                    account_id: e.account_id.clone(),
-                    ..Default::default()
+            let posts: Vec<DraftPost> = item
+                .posts
+                .iter()
+                .map(|p| DraftPost {
+                    text: p.text.clone(),
+                    items: mine(p).iter().map(draft_item).collect(),
                 })
                 .collect();
-            self.draft_text = post.text.clone();
-            self.emit(AppEvent::DraftText(post.text.clone()));
-            if !items.is_empty() {
-                self.add_files(0, Vec::new(), Some(items));
-            }
+            self.compose(posts);
             self.save_draft();
         }
-        for post in &item.posts {
-            for e in mine(post) {
-                let record = journal.record(e);
-                if edit {
-                    record.remove()
-                } else {
-                    record.remove_with_copy()
+        // The queue forgets it once the draft holding it is written (the
+        // draft is written on the same file thread, first).
+        let forget: Vec<(String, Vec<Entry>)> =
+            item.posts.iter().map(|p| (p.id.clone(), mine(p))).collect();
+        self.files.write(move || {
+            for (post, entries) in forget {
+                for e in entries {
+                    let record = journal.record(e);
+                    if edit {
+                        record.remove()
+                    } else {
+                        record.remove_with_copy()
+                    }
                 }
+                journal.remove_post(&post);
             }
-            journal.remove_post(&post.id);
-        }
-        drop(claims);
+            drop(claims);
+        });
         self.show_queue();
     }
 
@@ -250,6 +267,7 @@ impl Worker {
                         span_words(now.saturating_sub(q.at))
                     )),
                     Phase::Failed(m) => QueueState::Failed(m.clone()),
+                    Phase::Retry(_, m) => QueueState::Retrying(m.clone()),
                 };
                 let problem = q.problem.clone().or_else(|| {
                     (!signed_in).then(|| "Waits for its account to be signed in.".to_string())
@@ -266,11 +284,33 @@ impl Worker {
                         label,
                         state,
                         problem,
+                        posted: q.on_x(),
                     },
                 )
             })
             .collect();
         items.sort_by_key(|(q, _)| q.at);
         self.emit(AppEvent::Queue(items.into_iter().map(|(_, i)| i).collect()));
+    }
+}
+
+/// A queued file as the composer takes it back: the user's file, its alt
+/// text, and X's media id while it is good.
+fn draft_item(e: &Entry) -> DraftItem {
+    DraftItem {
+        path: e.source.clone().unwrap_or_else(|| e.file.path.clone()),
+        alt: e.alt.clone().unwrap_or_default(),
+        media_id: e.media_id.clone().filter(|_| e.ready),
+        expires_at: e.expires_at,
+        account_id: e.account_id.clone(),
+        captions: e
+            .captions
+            .iter()
+            .map(|c| DraftCaption {
+                path: c.path.clone(),
+                language: c.language.clone(),
+            })
+            .collect(),
+        warning: e.warning,
     }
 }

@@ -56,7 +56,7 @@ impl Worker {
         self.thread.later.len()
     }
 
-    fn post_text(&self, post: usize) -> &str {
+    pub(super) fn post_text(&self, post: usize) -> &str {
         match post {
             0 => &self.draft_text,
             n => self.thread.later.get(n - 1).map_or("", String::as_str),
@@ -383,7 +383,7 @@ impl Worker {
 
     /// Thread `id`'s journal records go, after the draft written before
     /// (which no longer names it): never a draft naming a forgotten thread.
-    fn forget_records(&self, id: Option<String>) {
+    pub(super) fn forget_records(&self, id: Option<String>) {
         let Some(id) = id else { return };
         let (journal, posts) = (self.journal(), self.journaled(&id));
         self.files.write(move || {

@@ -485,13 +485,21 @@ impl Worker {
         if let Some(note) = note {
             self.emit(AppEvent::Notice(note));
         }
-        let mut posts = draft.posts.into_iter();
-        let first = posts.next().unwrap_or_default();
-        let later: Vec<_> = posts.collect();
-        self.draft_text = first.text.clone();
-        self.thread.later = later.iter().map(|p| p.text.clone()).collect();
         self.thread.id = draft.thread;
+        self.compose(draft.posts);
+        self.thread_on_load();
+    }
+
+    /// Put `posts` into the empty composer (several: a thread), each with
+    /// its files, alt texts, warnings and captions (the draft, or a
+    /// scheduled post back for editing).
+    pub(super) fn compose(&mut self, posts: Vec<DraftPost>) {
+        let mut posts = posts.into_iter();
+        let first = posts.next().unwrap_or_default();
+        let later: Vec<DraftPost> = posts.collect();
+        self.draft_text = first.text.clone();
         self.emit(AppEvent::DraftText(first.text));
+        self.thread.later = later.iter().map(|p| p.text.clone()).collect();
         self.show_thread();
         let items = std::iter::once(first.items).chain(later.into_iter().map(|p| p.items));
         for (post, items) in items.enumerate() {
@@ -499,7 +507,6 @@ impl Worker {
                 self.add_files(post, Vec::new(), Some(items));
             }
         }
-        self.thread_on_load();
     }
 
     /// The draft as it stands: texts, files, alt texts, finished media ids.

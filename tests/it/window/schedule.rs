@@ -50,12 +50,12 @@ impl Gui {
         });
     }
 
-    fn posts(&self) -> Vec<serde_json::Value> {
+    pub(super) fn posts(&self) -> Vec<serde_json::Value> {
         self.inspect("posts")["posts"].as_array().unwrap().clone()
     }
 
     /// Frames for a while, and nothing was posted meanwhile.
-    fn nothing_posted_for(&mut self, secs: f64) {
+    pub(super) fn nothing_posted_for(&mut self, secs: f64) {
         let until = Instant::now() + Duration::from_secs_f64(secs);
         while Instant::now() < until {
             self.harness.step();
@@ -64,12 +64,12 @@ impl Gui {
         assert_eq!(self.posts().len(), 0, "nothing goes out before its time");
     }
 
-    fn queue_label(&self, i: usize) -> String {
+    pub(super) fn queue_label(&self, i: usize) -> String {
         self.app().model.queue[i].label.clone()
     }
 }
 
-fn journal_posts(setup: &Setup) -> usize {
+pub(super) fn journal_posts(setup: &Setup) -> usize {
     std::fs::read_dir(setup.home.join("data/journal"))
         .map(|d| {
             d.flatten()

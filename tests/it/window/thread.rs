@@ -12,7 +12,7 @@ use super::{Gui, Setup, all_ready};
 use crate::support::*;
 
 /// Type into the text box named `label` ("Text of post 2").
-fn type_into(gui: &mut Gui, label: &str, text: &str) {
+pub(super) fn type_into(gui: &mut Gui, label: &str, text: &str) {
     gui.until("no dialog is open", |app| app.view.dialog.is_none());
     gui.harness.step();
     for _ in 0..10 {
@@ -29,13 +29,13 @@ fn type_into(gui: &mut Gui, label: &str, text: &str) {
 
 /// Click a control that may be scrolled out of sight (as a screen
 /// reader does: by its name, not its place).
-fn press(gui: &mut Gui, label: &str) {
+pub(super) fn press(gui: &mut Gui, label: &str) {
     gui.harness.get_by_label(label).click_accesskit();
     gui.harness.step();
     gui.harness.step();
 }
 
-fn add_post(gui: &mut Gui) {
+pub(super) fn add_post(gui: &mut Gui) {
     let before = gui.app().model.post_count();
     press(gui, "Add another post");
     gui.until("the thread has one more post", |app| {
@@ -44,11 +44,11 @@ fn add_post(gui: &mut Gui) {
 }
 
 /// Posts at the practice server, oldest first.
-fn stored(gui: &Gui) -> Vec<Value> {
+pub(super) fn stored(gui: &Gui) -> Vec<Value> {
     gui.inspect("posts")["posts"].as_array().unwrap().clone()
 }
 
-fn assert_each_replies_to_the_one_before(posts: &[Value]) {
+pub(super) fn assert_each_replies_to_the_one_before(posts: &[Value]) {
     assert_eq!(posts[0]["in_reply_to"], Value::Null);
     for pair in posts.windows(2) {
         assert_eq!(

@@ -1,0 +1,132 @@
+//! A queued item that failed for a reason that may pass (no network, X's
+//! servers failing, a rate limit) tries again by itself, after 1, 5 and 15
+//! minutes by the service's clock, and says so: "Couldn't post at 14:00:
+//! … Trying again at 14:05." A refusal (X said no to the content, the
+//! sign-in ended) is not tried again: the line says what to do. Trying a
+//! post again never posts it twice: the account's recent posts are checked
+//! first, and a thread goes on from its first post not on X.
+
+use super::queue::Phase;
+use super::worker::Worker;
+use crate::core::xclient::error::local_hhmm;
+use crate::core::xclient::{ErrorKind, XError};
+
+/// Wait this long before each automatic try (then it stays failed).
+pub(super) const RETRY_AFTER_SECS: [u64; 3] = [60, 5 * 60, 15 * 60];
+
+/// What failed: the files' uploads, or the posting.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Attempt {
+    Upload,
+    Post,
+}
+
+/// May it pass by itself?
+fn passing(kind: ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::CannotConnect
+            | ErrorKind::TimedOut
+            | ErrorKind::ConnectionDropped
+            | ErrorKind::ServerError
+            | ErrorKind::RateLimited
+    )
+}
+
+/// What the user can do about a failure that won't pass by itself.
+fn what_to_do(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::SignInEnded | ErrorKind::Unauthorized | ErrorKind::NotSignedIn => {
+            "Sign in to X again, then press Post now."
+        }
+        _ if passing(kind) => "Press Post now to try again.",
+        _ => "Edit the post, or Cancel it.",
+    }
+}
+
+impl Worker {
+    /// Item `id` failed with `error` (its words already say which post of a
+    /// thread, in `reason`): try again later, or say what to do.
+    pub(super) fn queue_failed(
+        &mut self,
+        id: &str,
+        attempt: Attempt,
+        error: &XError,
+        reason: &str,
+    ) {
+        let now = self.options.clock.now_secs();
+        let Some(item) = self.queue.items.get_mut(id) else {
+            return;
+        };
+        let hhmm = |t: u64| local_hhmm(t).unwrap_or_else(|| t.to_string());
+        let did = match attempt {
+            Attempt::Upload => "upload its files",
+            Attempt::Post => "post",
+        };
+        let reason = reason.trim_end_matches('.');
+        let wait = RETRY_AFTER_SECS
+            .get(item.retries)
+            .filter(|_| passing(error.kind));
+        match wait {
+            Some(wait) => {
+                // X said when its limit resets: not before then.
+                let at = (now + wait).max(error.reset_at.unwrap_or(0));
+                item.retries += 1;
+                item.phase = Phase::Retry(
+                    at,
+                    format!(
+                        "Couldn't {did} at {}: {reason}. Trying again at {}.",
+                        hhmm(now),
+                        hhmm(at)
+                    ),
+                );
+            }
+            None => {
+                let tried = match item.retries {
+                    0 => String::new(),
+                    n => format!(" (tried {} times)", n + 1),
+                };
+                let words = format!(
+                    "Couldn't {did} at {}{tried}: {reason}. {}",
+                    hhmm(now),
+                    what_to_do(error.kind)
+                );
+                item.phase = Phase::Failed(words.clone());
+                let title = match attempt {
+                    Attempt::Upload => "A scheduled post's upload failed",
+                    Attempt::Post => "A scheduled post failed",
+                };
+                super::desktop::notify(title.into(), words);
+            }
+        }
+        self.show_queue();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_may_pass_is_tried_again_and_refusals_say_what_to_do() {
+        for kind in [
+            ErrorKind::CannotConnect,
+            ErrorKind::ServerError,
+            ErrorKind::RateLimited,
+        ] {
+            assert!(passing(kind), "{kind:?}");
+        }
+        for kind in [
+            ErrorKind::Refused,
+            ErrorKind::Forbidden,
+            ErrorKind::SignInEnded,
+        ] {
+            assert!(!passing(kind), "{kind:?}");
+        }
+        assert!(what_to_do(ErrorKind::SignInEnded).starts_with("Sign in to X again"));
+        assert_eq!(
+            what_to_do(ErrorKind::Refused),
+            "Edit the post, or Cancel it."
+        );
+    }
+}
