@@ -6,6 +6,7 @@ pub mod convert;
 mod credentials;
 mod doctor;
 mod extras;
+mod minimized;
 pub mod practice;
 mod progress;
 mod queue;
@@ -49,6 +50,11 @@ pub struct Cli {
     /// Record per-frame timings of the window to this file (CSV).
     #[arg(long, value_name = "FILE")]
     pub perf_log: Option<PathBuf>,
+
+    /// Start minimised, as the login entry does while scheduled posts
+    /// wait; with none waiting, quit at once.
+    #[arg(long)]
+    pub minimized: bool,
 
     /// Photos or a video to put in the composer.
     pub files: Vec<PathBuf>,

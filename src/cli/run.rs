@@ -62,6 +62,14 @@ pub struct Setup {
     pub _logs: LogGuard,
 }
 
+/// Every command ends by putting the start-at-login entry in step with
+/// the queue (a post went out, `queue cancel`, `resume`, a setting changed).
+impl Drop for Setup {
+    fn drop(&mut self) {
+        crate::core::autostart::sync_or_log(&self.config.paths, &self.config.file);
+    }
+}
+
 pub fn setup(verbose: u8) -> Result<Setup, Failure> {
     let paths = Paths::discover()?;
     let logs = logging::init(&paths.log_dir(), verbose);

@@ -138,6 +138,7 @@ fn run_thread(verbose: u8, args: &ThreadArgs) -> Result<(), Failure> {
             .collect();
         if journaled && at.is_some() {
             queued = Some(thread_id.clone());
+            super::minimized::queued(&setup.config);
         }
         let engine = session.engine.clone();
         let me = session.me.clone();

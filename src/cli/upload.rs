@@ -245,6 +245,7 @@ fn run_post(verbose: u8, args: &PostArgs) -> Result<(), Failure> {
         let claim = session.journal.claim_post(&intent.id).ok().flatten();
         if journaled && at.is_some() {
             queued = Some(intent.id.clone());
+            super::minimized::queued(&setup.config);
         }
         let items: Vec<PostItem> = checked
             .into_iter()

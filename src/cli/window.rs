@@ -22,6 +22,13 @@ pub fn window(cli: &Cli) -> ExitCode {
     }
     run::finish((|| {
         let setup = run::setup(cli.verbose)?;
+        let note = match cli.minimized {
+            true => match super::minimized::start(&setup.config) {
+                Some(note) => Some(note),
+                None => return Ok(()),
+            },
+            false => None,
+        };
         ui::crash::install(setup.config.paths.log_dir(), true);
         // Files given relative to where the app was started.
         let cwd = std::env::current_dir().unwrap_or_default();
@@ -45,7 +52,7 @@ pub fn window(cli: &Cli) -> ExitCode {
             },
             perf_log: cli.perf_log.clone(),
         };
-        ui::run(options).map_err(|e| {
+        ui::run(options, note).map_err(|e| {
             Failure::Error(format!(
                 "The window could not open ({e}). On Linux, run it in a desktop session (DISPLAY or WAYLAND_DISPLAY must be set)."
             ))

@@ -27,6 +27,10 @@ pub const X_REVOKE_URL: &str = "https://api.x.com/2/oauth2/revoke";
 pub struct Paths {
     pub config_dir: PathBuf,
     pub data_dir: PathBuf,
+    /// Where the start-at-login entry goes (`core::autostart`): the XDG
+    /// autostart folder on Linux, ~/Library/LaunchAgents on macOS; on
+    /// Windows the registry's Run key (any `Some`). `None`: never (tests).
+    pub autostart_dir: Option<PathBuf>,
 }
 
 impl Paths {
@@ -38,6 +42,7 @@ impl Paths {
         Ok(Paths {
             config_dir: dirs.config_dir().to_path_buf(),
             data_dir: dirs.data_dir().to_path_buf(),
+            autostart_dir: autostart_dir(),
         })
     }
 
@@ -53,6 +58,26 @@ impl Paths {
     pub fn prepared(&self) -> crate::core::media::cache::Cache {
         crate::core::media::cache::Cache::new(&self.data_dir)
     }
+}
+
+/// `$XDG_CONFIG_HOME/autostart` (else ~/.config/autostart) on Linux and the
+/// other Unixes, ~/Library/LaunchAgents on macOS, the config folder as a
+/// stand-in on Windows (the entry is a registry value there).
+fn autostart_dir() -> Option<PathBuf> {
+    let base = directories::BaseDirs::new()?;
+    if cfg!(target_os = "macos") {
+        Some(base.home_dir().join("Library").join("LaunchAgents"))
+    } else {
+        Some(base.config_dir().join("autostart"))
+    }
+}
+
+/// When X Uploader starts by itself (`[startup]`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StartupSettings {
+    /// Start at login (minimised) while scheduled posts wait (default: yes).
+    pub at_login_when_posts_wait: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -96,6 +121,7 @@ pub struct FileConfig {
     pub upload: UploadSettings,
     pub appearance: AppearanceSettings,
     pub photos: PhotoSettings,
+    pub startup: StartupSettings,
 }
 
 impl FileConfig {
@@ -334,6 +360,7 @@ mod tests {
         Paths {
             config_dir: "/c".into(),
             data_dir: "/d".into(),
+            autostart_dir: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! checks, the X client, the upload engine, sign-in, and the practice server.
 
 pub mod auth;
+pub mod autostart;
 pub mod clock;
 pub mod compose;
 pub mod config;

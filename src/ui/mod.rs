@@ -2,6 +2,7 @@
 //! service; it never blocks and never awaits.
 
 pub mod app;
+mod autostart;
 mod chunks;
 mod closing;
 mod composer;
@@ -45,8 +46,10 @@ pub fn icon() -> egui::IconData {
         .unwrap_or_default()
 }
 
-/// Open the window and run until it closes.
-pub fn run(options: AppOptions) -> Result<(), String> {
+/// Open the window and run until it closes. `minimized`: started by the
+/// login entry while posts wait — open minimised and say so in a
+/// notification.
+pub fn run(options: AppOptions, minimized: Option<String>) -> Result<(), String> {
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("X Uploader")
@@ -60,7 +63,20 @@ pub fn run(options: AppOptions) -> Result<(), String> {
     eframe::run_native(
         "X Uploader",
         native,
-        Box::new(move |cc| Ok(Box::new(App::new(cc, options)))),
+        Box::new(move |cc| {
+            let app = App::new(cc, options);
+            if let Some(note) = minimized {
+                // No ViewportBuilder option for it (egui 0.37): the first
+                // frame carries the command.
+                cc.egui_ctx
+                    .send_viewport_cmd(egui::ViewportCommand::Minimized(true));
+                app.send(crate::core::service::Command::Notify {
+                    title: "X Uploader".into(),
+                    body: note,
+                });
+            }
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| e.to_string())
 }

@@ -1,7 +1,8 @@
 //! Settings: the X app (for administrators: client id, secret kept in the
 //! keychain, callback URLs), uploads (piece size and pieces at a time, with
 //! the measured defaults explained), photos and videos (location, making
-//! photos fit), appearance, help and About.
+//! photos fit), starting at login while posts wait, appearance, help and
+//! About.
 
 use egui::{RichText, TextEdit, Ui};
 
@@ -25,6 +26,7 @@ pub struct Edit {
     pub text_scale: f32,
     pub remove_location: bool,
     pub convert_photos: bool,
+    pub start_at_login: bool,
 }
 
 impl std::fmt::Debug for Edit {
@@ -53,6 +55,7 @@ impl Edit {
             text_scale: form.text_scale.unwrap_or(1.0),
             remove_location: form.keep_location != Some(true),
             convert_photos: form.convert_photos != Some(false),
+            start_at_login: form.start_at_login != Some(false),
         }
     }
 
@@ -74,11 +77,12 @@ impl Edit {
             text_scale: ((self.text_scale - 1.0).abs() > 1e-3).then_some(self.text_scale),
             keep_location: (!self.remove_location).then_some(true),
             convert_photos: (!self.convert_photos).then_some(false),
+            start_at_login: (!self.start_at_login).then_some(false),
         }
     }
 }
 
-fn section(ui: &mut Ui, title: &str) {
+pub(super) fn section(ui: &mut Ui, title: &str) {
     ui.add_space(14.0);
     ui.label(RichText::new(title).strong().size(16.0));
     ui.separator();
@@ -127,6 +131,8 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                     .on_hover_text("Where a photo or video was taken (GPS) is taken out of the copy that goes to X. Your files stay as they are.");
                 ui.checkbox(&mut edit.convert_photos, "Make photos fit X automatically")
                     .on_hover_text("Photos over 5 MB, HEIC, TIFF and BMP are converted to a copy X takes. Off: they are refused with what to do.");
+
+                super::autostart::show(ui, &mut edit.start_at_login);
 
                 section(ui, "Appearance");
                 ui.horizontal(|ui| {

@@ -428,6 +428,7 @@ fn auth_for(server: &PracticeServer, redirect: &str, home: &Home) -> Auth {
     let paths = Paths {
         config_dir: home.dir.path().join("config"),
         data_dir: home.dir.path().join("data"),
+        autostart_dir: None,
     };
     let base = server.base_url().to_string();
     let redirect = redirect.to_string();

@@ -2,6 +2,7 @@
 //! binary against the whole GUI stack).
 
 mod auth;
+mod autostart;
 mod captions;
 mod cli;
 mod doctor;

@@ -33,7 +33,7 @@ fn journal_dir(cli: &Cli) -> PathBuf {
 }
 
 /// Start `args` and hand back its stderr lines as they come.
-fn spawn(cli: &Cli, args: &[&str]) -> (Child, mpsc::Receiver<String>) {
+pub(crate) fn spawn(cli: &Cli, args: &[&str]) -> (Child, mpsc::Receiver<String>) {
     let mut child = cli
         .cmd(args)
         .stdout(Stdio::piped())
@@ -53,7 +53,7 @@ fn spawn(cli: &Cli, args: &[&str]) -> (Child, mpsc::Receiver<String>) {
 }
 
 /// Wait (at most 60 s) for a stderr line containing `needle`.
-fn wait_for_line(rx: &mpsc::Receiver<String>, needle: &str) -> String {
+pub(crate) fn wait_for_line(rx: &mpsc::Receiver<String>, needle: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut seen = Vec::new();
     while let Some(left) = deadline.checked_duration_since(Instant::now()) {

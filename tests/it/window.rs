@@ -94,6 +94,7 @@ impl Gui {
         let paths = Paths {
             config_dir: setup.home.join("config"),
             data_dir: setup.home.join("data"),
+            autostart_dir: Some(setup.home.join("autostart")),
         };
         let service = setup.service.clone();
         let config = Config::from_parts(paths, FileConfig::default(), &move |k| {
@@ -727,6 +728,7 @@ fn not_configured_screen_offers_practice_mode_and_settings() {
     let paths = Paths {
         config_dir: dir.path().join("config"),
         data_dir: dir.path().join("data"),
+        autostart_dir: None,
     };
     let config = Config::from_parts(paths, FileConfig::default(), &|_| None);
     let options = AppOptions {
@@ -803,6 +805,7 @@ fn files_opened_before_signing_in_wait_and_come_along_into_practice_mode() {
     let paths = Paths {
         config_dir: dir.path().join("config"),
         data_dir: dir.path().join("data"),
+        autostart_dir: None,
     };
     let service = format!("x-uploader-test-{}", rand::random::<u32>());
     let config = Config::from_parts(paths, FileConfig::default(), &move |k| {

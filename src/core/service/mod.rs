@@ -5,6 +5,7 @@
 //! Nothing here knows egui.
 
 mod accounts;
+mod autostart;
 mod captions;
 mod convert;
 mod desktop;
@@ -129,6 +130,8 @@ pub struct SettingsForm {
     pub keep_location: Option<bool>,
     /// Make photos fit X (`[photos] convert`; on unless `Some(false)`).
     pub convert_photos: Option<bool>,
+    /// Start at login while posts wait (`[startup]`; on unless `Some(false)`).
+    pub start_at_login: Option<bool>,
 }
 
 /// What became of one of the composer's files.

@@ -250,6 +250,7 @@ impl Worker {
     }
 
     pub(super) fn show_queue(&self) {
+        self.keep_login_entry();
         let (entries, _) = self.journal().entries();
         let signed_in = self.session.is_some();
         let now = self.options.clock.now_secs();

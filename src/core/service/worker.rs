@@ -326,6 +326,7 @@ impl Worker {
             text_scale: file.appearance.text_scale,
             keep_location: file.upload.keep_location,
             convert_photos: file.photos.convert,
+            start_at_login: self.options.config.file.startup.at_login_when_posts_wait,
         };
         let has_client_secret = !self.options.practice && self.auth.client_secret().is_some();
         self.emit(AppEvent::Mode(Mode {
@@ -469,6 +470,7 @@ impl Worker {
         file.appearance.text_scale = form.text_scale;
         file.upload.keep_location = form.keep_location;
         file.photos.convert = form.convert_photos;
+        file.startup.at_login_when_posts_wait = form.start_at_login;
         if let Err(e) = file.write(&paths.config_file()) {
             self.emit(AppEvent::Notice(e));
             return;
