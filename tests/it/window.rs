@@ -18,6 +18,8 @@ use x_uploader::ui::{App, AppOptions};
 
 use crate::support::*;
 
+/// Starting at login while posts wait: the entry and Settings' box.
+mod autostart;
 /// Captions on the video, who can reply, content warnings.
 mod captions;
 /// Closing the window, and a queued post losing a file.
