@@ -59,3 +59,15 @@ Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\SupportedTypes"; Val
 
 [Run]
 Filename: "{app}\{#AppExe}"; Description: "Start {#AppName}"; Flags: nowait postinstall skipifsilent
+
+[Code]
+// "Start X Uploader at login when posts wait": the app itself adds the value
+// HKCU\Software\Microsoft\Windows\CurrentVersion\Run\X Uploader
+// ("...\x-uploader.exe" --minimized) while scheduled posts wait and removes it
+// when none do. Setup never creates it; uninstalling removes it, so nothing
+// tries to start a program that is gone.
+procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
+begin
+  if CurUninstallStep = usUninstall then
+    RegDeleteValue(HKEY_CURRENT_USER, 'Software\Microsoft\Windows\CurrentVersion\Run', '{#AppName}');
+end;

@@ -48,19 +48,23 @@ pub fn exec_line(exe: &Path) -> Result<String, String> {
     Ok(format!("{} {FLAG}", quoted.replace('\\', "\\\\")))
 }
 
-/// The autostart file for `exe`.
+/// The autostart file for `exe`. `TryExec`: once X Uploader is
+/// uninstalled the session skips the entry (a user's own folder, which no
+/// package manager cleans).
 pub fn desktop_entry(exe: &Path) -> Result<String, String> {
+    let exec = exec_line(exe)?;
+    let try_exec = exe.to_string_lossy().replace('\\', "\\\\");
     Ok(format!(
         "[Desktop Entry]\n\
          Type=Application\n\
          Name=X Uploader\n\
          Comment=Started at login because scheduled posts wait; removed when none do\n\
-         Exec={}\n\
+         TryExec={try_exec}\n\
+         Exec={exec}\n\
          Icon={ENTRY_ID}\n\
          Terminal=false\n\
          StartupNotify=false\n\
-         X-GNOME-Autostart-enabled=true\n",
-        exec_line(exe)?
+         X-GNOME-Autostart-enabled=true\n"
     ))
 }
 
