@@ -6,7 +6,8 @@
 #   scripts/screenshots.sh [path/to/x-uploader]      (default: a release build)
 #   SCREENSHOTS_ONLY=media_tiles scripts/screenshots.sh …   (one scene function:
 #                                      media_tiles, captions_scene, thread_scene,
-#                                      close_scene, thread_queue_scene)
+#                                      close_scene, thread_queue_scene,
+#                                      settings_scene)
 #   SCREENSHOT_DISPLAY=98 …                                  (another Xvfb display)
 #
 # Needs: xvfb, xdotool, imagemagick, dbus, gnome-keyring, curl, ffmpeg, exiftool
@@ -206,6 +207,17 @@ JSON
   stop
 }
 
+# Settings, down at "Scheduled posts": start at login when posts wait
+# (SCREENSHOTS_ONLY=settings_scene).
+settings_scene() {
+  app "$WORK/h-settings" --practice
+  click 360 260; sleep 5
+  click 674 55; sleep 1
+  xdotool mousemove 360 420 click --repeat 8 --delay 80 5; sleep 1
+  shot settings-start-at-login
+  stop
+}
+
 if [ -n "${SCREENSHOTS_ONLY:-}" ]; then
   "$SCREENSHOTS_ONLY"
   exit 0
@@ -259,3 +271,4 @@ queue_scene
 thread_scene
 close_scene
 thread_queue_scene
+settings_scene

@@ -99,6 +99,7 @@ pub fn launch_agent(exe: &Path) -> String {
     )
 }
 
+#[cfg(not(windows))]
 fn cant(what: &str, path: &Path, e: std::io::Error) -> String {
     format!(
         "X Uploader can't {what} the login entry {}: {e}.",
