@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use crate::core::config::{Config, Paths};
+use crate::core::config::{Config, FileConfig, Paths};
 use crate::core::logging::{self, LogGuard};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,9 +64,13 @@ pub struct Setup {
 
 /// Every command ends by putting the start-at-login entry in step with
 /// the queue (a post went out, `queue cancel`, `resume`, a setting changed).
+/// The settings are read again: the window may have changed them meanwhile.
 impl Drop for Setup {
     fn drop(&mut self) {
-        crate::core::autostart::sync_or_log(&self.config.paths, &self.config.file);
+        let paths = &self.config.paths;
+        let file =
+            FileConfig::read(&paths.config_file()).unwrap_or_else(|_| self.config.file.clone());
+        crate::core::autostart::sync_or_log(paths, &file);
     }
 }
 
