@@ -137,3 +137,20 @@ fn an_awkward_folder_is_quoted_so_the_entry_stays_valid() {
         .unwrap();
     assert!(!check.status.success());
 }
+
+#[test]
+fn the_entry_is_there_while_post_at_waits_and_gone_once_it_posted() {
+    let server = quick_server();
+    let api = Api::new(&server);
+    let t = api.login();
+    let cli = Cli::new(&server, &t.access);
+    let files = Files::new();
+    let photo = files.jpeg("soon.jpg", Some(200_000));
+    let (child, rx) = spawn(&cli, &["post", "--at", "+4s", "--text", "Soon", p(&photo)]);
+    wait_for_line(&rx, "Uploaded. Posting at");
+    assert!(entry(&cli).exists(), "written while it waits");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(api.inspect("posts")["posts"].as_array().unwrap().len(), 1);
+    assert!(!entry(&cli).exists(), "posted: nothing waits, no entry");
+}
