@@ -36,7 +36,10 @@ pub struct Waiting {
 
 /// The queue as the journal in `data_dir` has it.
 pub fn waiting(data_dir: &Path) -> Waiting {
-    let (posts, _) = Journal::new(data_dir).posts();
+    let (posts, aside) = Journal::new(data_dir).posts();
+    for a in aside {
+        tracing::warn!("{}", a.message);
+    }
     let mut ids: Vec<String> = Vec::new();
     let mut next: Option<u64> = None;
     for p in &posts {
