@@ -1089,6 +1089,11 @@ fn check_setup_in_settings_lists_each_check() {
     let dir = temp_dir();
     let mut gui = Gui::start(&Setup::new(&dir));
     gui.open_settings();
+    // Down to it (the page scrolls there over a few frames).
+    gui.harness.get_by_label("Check setup").scroll_to_me();
+    for _ in 0..20 {
+        gui.harness.step();
+    }
     gui.click("Check setup");
     let deadline = Instant::now() + Duration::from_secs(60);
     while !matches!(gui.app().model.setup_check, Some(Some(_))) {
