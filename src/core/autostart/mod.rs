@@ -8,7 +8,7 @@
 
 mod entry;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Local, TimeZone};
@@ -73,11 +73,22 @@ pub fn sync(paths: &Paths, settings: &FileConfig) -> Result<bool, String> {
         let exe = std::env::current_exe().map_err(|e| {
             format!("X Uploader can't set itself to start at login: its own program file can't be found ({e}).")
         })?;
-        entry::install(dir, &exe)?;
+        entry::install(dir, &live_path(exe))?;
     } else {
         entry::remove(dir)?;
     }
     Ok(wanted)
+}
+
+/// Linux names a program that was replaced while it ran (an upgrade of
+/// the package) "…/x-uploader (deleted)": the new one is at the old place.
+fn live_path(exe: PathBuf) -> PathBuf {
+    let replaced = exe
+        .to_str()
+        .and_then(|s| s.strip_suffix(" (deleted)"))
+        .map(PathBuf::from)
+        .filter(|p| !exe.exists() && p.exists());
+    replaced.unwrap_or(exe)
 }
 
 /// [`sync`], with a failure logged (the window and the command line go on:
@@ -162,6 +173,17 @@ mod tests {
             background_note(&due, &now),
             "X Uploader is running in the background: 3 scheduled posts wait, one is due now."
         );
+    }
+
+    #[test]
+    fn a_program_replaced_while_it_ran_is_started_from_its_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let exe = dir.path().join("x-uploader");
+        let gone = dir.path().join("x-uploader (deleted)");
+        assert_eq!(live_path(gone.clone()), gone, "nothing at the old place");
+        std::fs::write(&exe, b"").unwrap();
+        assert_eq!(live_path(gone), exe);
+        assert_eq!(live_path(exe.clone()), exe);
     }
 
     #[test]
