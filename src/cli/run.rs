@@ -67,10 +67,11 @@ pub struct Setup {
 /// The settings are read again: the window may have changed them meanwhile.
 impl Drop for Setup {
     fn drop(&mut self) {
-        let paths = &self.config.paths;
-        let file =
-            FileConfig::read(&paths.config_file()).unwrap_or_else(|_| self.config.file.clone());
-        crate::core::autostart::sync_or_log(paths, &file);
+        let mut config = self.config.clone();
+        if let Ok(file) = FileConfig::read(&config.paths.config_file()) {
+            config.file = file;
+        }
+        crate::core::autostart::sync_or_log(&config);
     }
 }
 

@@ -125,7 +125,7 @@ fn validate(entry: &std::path::Path) {
 fn an_awkward_folder_is_quoted_so_the_entry_stays_valid() {
     let dir = temp_dir();
     let exe = std::path::Path::new(r#"/opt/My $Apps/100% "X" `new`\x-uploader"#);
-    let text = x_uploader::core::autostart::desktop_entry(exe).unwrap();
+    let text = x_uploader::core::autostart::desktop_entry(exe, &["--minimized"]).unwrap();
     let path = dir.path().join("io.github.xuploader.XUploader.desktop");
     std::fs::write(&path, &text).unwrap();
     validate(&path);

@@ -6,8 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use super::FLAG;
-
 /// The app's id (as `ui::APP_ID`): the entry's file name and label.
 pub const ENTRY_ID: &str = "io.github.xuploader.XUploader";
 
@@ -20,10 +18,11 @@ pub fn entry_path(dir: &Path) -> PathBuf {
     }
 }
 
-/// `Exec=` for `exe --minimized`, quoted per the Desktop Entry spec: the
-/// path in double quotes with `"`, `` ` ``, `$` and `\` escaped, `%` doubled,
-/// then backslashes escaped again as the value is a string.
-pub fn exec_line(exe: &Path) -> Result<String, String> {
+/// `Exec=` for `exe` with `args` (plain flags), quoted per the Desktop
+/// Entry spec: the path in double quotes with `"`, `` ` ``, `$` and `\`
+/// escaped, `%` doubled, then backslashes escaped again as the value is a
+/// string.
+pub fn exec_line(exe: &Path, args: &[&str]) -> Result<String, String> {
     let path = exe
         .to_str()
         .filter(|p| !p.chars().any(char::is_control))
@@ -45,14 +44,18 @@ pub fn exec_line(exe: &Path) -> Result<String, String> {
         }
     }
     quoted.push('"');
-    Ok(format!("{} {FLAG}", quoted.replace('\\', "\\\\")))
+    Ok(format!(
+        "{} {}",
+        quoted.replace('\\', "\\\\"),
+        args.join(" ")
+    ))
 }
 
 /// The autostart file for `exe`. `TryExec`: once X Uploader is
 /// uninstalled the session skips the entry (a user's own folder, which no
 /// package manager cleans).
-pub fn desktop_entry(exe: &Path) -> Result<String, String> {
-    let exec = exec_line(exe)?;
+pub fn desktop_entry(exe: &Path, args: &[&str]) -> Result<String, String> {
+    let exec = exec_line(exe, args)?;
     let try_exec = exe.to_string_lossy().replace('\\', "\\\\");
     Ok(format!(
         "[Desktop Entry]\n\
@@ -70,7 +73,7 @@ pub fn desktop_entry(exe: &Path) -> Result<String, String> {
 
 /// The LaunchAgent for `exe` (RunAtLoad: at login).
 #[cfg_attr(not(target_os = "macos"), allow(dead_code))]
-pub fn launch_agent(exe: &Path) -> String {
+pub fn launch_agent(exe: &Path, args: &[&str]) -> String {
     let xml = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -85,8 +88,7 @@ pub fn launch_agent(exe: &Path) -> String {
 	<string>{ENTRY_ID}</string>
 	<key>ProgramArguments</key>
 	<array>
-		<string>{}</string>
-		<string>{FLAG}</string>
+		<string>{}</string>{}
 	</array>
 	<key>RunAtLoad</key>
 	<true/>
@@ -95,7 +97,10 @@ pub fn launch_agent(exe: &Path) -> String {
 </dict>
 </plist>
 "#,
-        xml(&exe.to_string_lossy())
+        xml(&exe.to_string_lossy()),
+        args.iter()
+            .map(|a| format!("\n\t\t<string>{}</string>", xml(a)))
+            .collect::<String>()
     )
 }
 
@@ -109,11 +114,11 @@ fn cant(what: &str, path: &Path, e: std::io::Error) -> String {
 
 /// Write the entry (only when it differs from what is there).
 #[cfg(not(windows))]
-pub fn install(dir: &Path, exe: &Path) -> Result<(), String> {
+pub fn install(dir: &Path, exe: &Path, args: &[&str]) -> Result<(), String> {
     let text = if cfg!(target_os = "macos") {
-        launch_agent(exe)
+        launch_agent(exe, args)
     } else {
-        desktop_entry(exe)?
+        desktop_entry(exe, args)?
     };
     let path = entry_path(dir);
     if std::fs::read_to_string(&path).is_ok_and(|t| t == text) {
@@ -168,8 +173,8 @@ mod windows {
         Ok(())
     }
 
-    pub fn install(_dir: &Path, exe: &Path) -> Result<(), String> {
-        let data = format!("\"{}\" {}", exe.display(), super::FLAG);
+    pub fn install(_dir: &Path, exe: &Path, args: &[&str]) -> Result<(), String> {
+        let data = format!("\"{}\" {}", exe.display(), args.join(" "));
         once(data.clone(), || {
             match reg(&["add", RUN_KEY, "/v", VALUE, "/t", "REG_SZ", "/d", &data, "/f"])? {
                 true => Ok(()),
@@ -193,22 +198,27 @@ mod tests {
     #[test]
     fn exec_quotes_the_path_as_the_spec_says() {
         assert_eq!(
-            exec_line(Path::new("/usr/bin/x-uploader")).unwrap(),
+            exec_line(Path::new("/usr/bin/x-uploader"), &["--minimized"]).unwrap(),
             r#""/usr/bin/x-uploader" --minimized"#
         );
         // A space, a dollar, a percent, a quote and a backslash.
         assert_eq!(
-            exec_line(Path::new(r#"/opt/My $Apps/100% "X"\x-uploader"#)).unwrap(),
+            exec_line(
+                Path::new(r#"/opt/My $Apps/100% "X"\x-uploader"#),
+                &["--minimized"]
+            )
+            .unwrap(),
             r#""/opt/My \\$Apps/100%% \\"X\\"\\\\x-uploader" --minimized"#
         );
-        assert!(exec_line(Path::new("/opt/a\nb/x-uploader")).is_err());
+        assert!(exec_line(Path::new("/opt/a\nb/x-uploader"), &[]).is_err());
     }
 
     #[test]
     fn the_launch_agent_runs_at_load_with_the_flag() {
-        let plist = launch_agent(Path::new(
-            "/Applications/X Uploader.app/Contents/MacOS/x-uploader",
-        ));
+        let plist = launch_agent(
+            Path::new("/Applications/X Uploader.app/Contents/MacOS/x-uploader"),
+            &["--minimized"],
+        );
         assert!(plist.contains("<key>RunAtLoad</key>\n\t<true/>"));
         assert!(plist.contains(
             "<string>/Applications/X Uploader.app/Contents/MacOS/x-uploader</string>\n\t\t<string>--minimized</string>"

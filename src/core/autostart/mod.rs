@@ -13,7 +13,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Local, TimeZone};
 
-use crate::core::config::{FileConfig, Paths};
+use crate::core::config::{Config, FileConfig};
 use crate::core::engine::journal::Journal;
 
 pub use entry::{ENTRY_ID, desktop_entry, entry_path, exec_line};
@@ -32,18 +32,41 @@ pub fn enabled(settings: &FileConfig) -> bool {
 pub struct Waiting {
     pub items: usize,
     pub next: Option<u64>,
+    /// Every one was scheduled in practice mode (for a practice server on
+    /// this computer, not the API in use): the entry starts practice mode,
+    /// where they go out.
+    pub practice: bool,
 }
 
-/// The queue as the journal in `data_dir` has it.
-pub fn waiting(data_dir: &Path) -> Waiting {
+/// The arguments the login entry starts X Uploader with.
+pub fn args(practice: bool) -> &'static [&'static str] {
+    if practice {
+        &["--practice", FLAG]
+    } else {
+        &[FLAG]
+    }
+}
+
+/// A practice server's address (the window's `ours` says the same).
+fn on_this_computer(api_base: &str) -> bool {
+    ["http://127.0.0.1", "http://[::1]", "http://localhost"]
+        .iter()
+        .any(|p| api_base.starts_with(p))
+}
+
+/// The queue as the journal in `data_dir` has it; `api_base`: the API in
+/// use outside practice mode.
+pub fn waiting(data_dir: &Path, api_base: &str) -> Waiting {
     let (posts, aside) = Journal::new(data_dir).posts();
     for a in aside {
         tracing::warn!("{}", a.message);
     }
     let mut ids: Vec<String> = Vec::new();
     let mut next: Option<u64> = None;
+    let mut practice = true;
     for p in &posts {
         let Some(at) = p.not_before else { continue };
+        practice &= p.api_base != api_base && on_this_computer(&p.api_base);
         let id = p.thread.as_ref().map_or(&p.id, |t| &t.thread);
         if !ids.contains(id) {
             ids.push(id.clone());
@@ -53,6 +76,7 @@ pub fn waiting(data_dir: &Path) -> Waiting {
     Waiting {
         items: ids.len(),
         next,
+        practice: practice && !ids.is_empty(),
     }
 }
 
@@ -63,17 +87,18 @@ static SYNCING: Mutex<()> = Mutex::new(());
 /// Put the login entry in step with the queue and the setting: there while
 /// posts wait and the setting is on, gone otherwise. `Ok(true)`: it is
 /// there now. Blocking (files; on Windows `reg.exe`).
-pub fn sync(paths: &Paths, settings: &FileConfig) -> Result<bool, String> {
-    let Some(dir) = &paths.autostart_dir else {
+pub fn sync(config: &Config) -> Result<bool, String> {
+    let Some(dir) = &config.paths.autostart_dir else {
         return Ok(false);
     };
     let _one = SYNCING.lock().unwrap_or_else(|e| e.into_inner());
-    let wanted = enabled(settings) && waiting(&paths.data_dir).items > 0;
+    let queue = waiting(&config.paths.data_dir, &config.api_base);
+    let wanted = enabled(&config.file) && queue.items > 0;
     if wanted {
         let exe = std::env::current_exe().map_err(|e| {
             format!("X Uploader can't set itself to start at login: its own program file can't be found ({e}).")
         })?;
-        entry::install(dir, &live_path(exe))?;
+        entry::install(dir, &live_path(exe), args(queue.practice))?;
     } else {
         entry::remove(dir)?;
     }
@@ -93,8 +118,8 @@ fn live_path(exe: PathBuf) -> PathBuf {
 
 /// [`sync`], with a failure logged (the window and the command line go on:
 /// the entry only matters at the next login).
-pub fn sync_or_log(paths: &Paths, settings: &FileConfig) {
-    if let Err(e) = sync(paths, settings) {
+pub fn sync_or_log(config: &Config) {
+    if let Err(e) = sync(config) {
         tracing::warn!("{e}");
     }
 }
@@ -148,6 +173,7 @@ mod tests {
         let two = Waiting {
             items: 2,
             next: at(14),
+            practice: false,
         };
         assert_eq!(
             background_note(&two, &now),
@@ -156,6 +182,7 @@ mod tests {
         let one = Waiting {
             items: 1,
             next: at(14),
+            practice: false,
         };
         assert_eq!(
             background_note(&one, &now),
@@ -168,11 +195,35 @@ mod tests {
         let due = Waiting {
             items: 3,
             next: at(8),
+            practice: false,
         };
         assert_eq!(
             background_note(&due, &now),
             "X Uploader is running in the background: 3 scheduled posts wait, one is due now."
         );
+    }
+
+    #[test]
+    fn practice_posts_alone_start_practice_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::new(dir.path());
+        let queue = |base: &str, at: u64| {
+            let mut post = journal.create_post("Later", base, None);
+            post.not_before = Some(at);
+            journal.save_post(&post).unwrap();
+        };
+        let x = "https://api.x.com";
+        assert_eq!(waiting(dir.path(), x), Waiting::default());
+        queue("http://127.0.0.1:41234", 2_000);
+        let w = waiting(dir.path(), x);
+        assert_eq!((w.items, w.next, w.practice), (1, Some(2_000), true));
+        assert_eq!(args(w.practice), ["--practice", "--minimized"]);
+        // `X_UPLOADER_API_BASE` at a server on this computer: not practice.
+        assert!(!waiting(dir.path(), "http://127.0.0.1:41234").practice);
+        queue(x, 1_000);
+        let w = waiting(dir.path(), x);
+        assert_eq!((w.items, w.next, w.practice), (2, Some(1_000), false));
+        assert_eq!(args(w.practice), ["--minimized"]);
     }
 
     #[test]

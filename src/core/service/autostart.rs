@@ -7,8 +7,9 @@ use super::worker::Worker;
 
 impl Worker {
     pub(super) fn keep_login_entry(&self) {
-        let config = &self.options.config;
-        let (paths, file) = (config.paths.clone(), config.file.clone());
-        tokio::task::spawn_blocking(move || crate::core::autostart::sync_or_log(&paths, &file));
+        // The settings saved (not practice mode's): the entry starts
+        // practice mode only for posts scheduled there.
+        let config = self.options.config.clone();
+        tokio::task::spawn_blocking(move || crate::core::autostart::sync_or_log(&config));
     }
 }

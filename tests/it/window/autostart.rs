@@ -29,7 +29,8 @@ fn entry_becomes(gui: &mut Gui, setup: &Setup, present: bool) {
     }
     if present {
         let text = std::fs::read_to_string(&entry).unwrap();
-        assert!(text.contains("\" --minimized\n"), "{text}");
+        // Scheduled in practice mode: it starts practice mode, where they go out.
+        assert!(text.contains("\" --practice --minimized\n"), "{text}");
     }
 }
 
