@@ -11,11 +11,11 @@ pub fn show(ui: &mut Ui, on: &mut bool) {
     ui.checkbox(on, LABEL);
     ui.label(
         RichText::new(
-            "Scheduled posts go out only while X Uploader runs. With this on, X Uploader \
-             starts by itself (minimised) when you log in while a post waits — so you can \
-             quit it, or restart the computer, and they still go out. It does nothing while \
-             no post waits. Off: quit only after your posts went out, or keep X Uploader \
-             running in the background.",
+            "Scheduled posts go out only while X Uploader runs. With this on, while a post \
+             waits X Uploader starts by itself (minimised) when you log in — so choosing Quit \
+             when you close the window, or restarting the computer, doesn't hold your posts \
+             back. It does nothing while no post waits. Off: keep X Uploader running until \
+             your posts are out.",
         )
         .weak(),
     );
