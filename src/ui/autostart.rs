@@ -1,10 +1,32 @@
 //! Settings: "Start X Uploader at login when posts wait" (on by default;
-//! the service keeps the login entry in step with the queue).
+//! the service keeps the login entry in step with the queue), and what the
+//! close question says about quitting by it.
 
 use egui::{RichText, Ui};
 
+use super::app::App;
+
 /// The setting's words (window tests find the checkbox by them).
 pub const LABEL: &str = "Start X Uploader at login when posts wait";
+
+/// The close question's words on quitting, by the setting as saved.
+pub fn when_quitting(app: &App) -> &'static str {
+    let at_login = app
+        .model
+        .mode
+        .as_ref()
+        .is_none_or(|m| m.settings.start_at_login != Some(false));
+    if at_login {
+        "Scheduled posts go out only while X Uploader runs. Keep it running in the \
+         background, or quit: they wait until X Uploader runs again — when you open it, \
+         or when it starts by itself as you next log in (if that is more than an hour \
+         after their time, it asks before posting)."
+    } else {
+        "Scheduled posts go out only while X Uploader runs. Keep it running in the \
+         background, or quit: they wait until you open X Uploader again (if that is \
+         more than an hour after their time, it asks before posting)."
+    }
+}
 
 pub fn show(ui: &mut Ui, on: &mut bool) {
     super::settings::section(ui, "Scheduled posts");

@@ -34,11 +34,7 @@ pub fn dialog(app: &mut App, ctx: &egui::Context) {
         } else {
             format!("{waiting} scheduled posts are waiting")
         });
-        ui.label(
-            "Scheduled posts go out only while X Uploader runs. Keep it running in the \
-             background, or quit: they wait until you open X Uploader again (if that is \
-             more than an hour after their time, it asks before posting).",
-        );
+        ui.label(super::autostart::when_quitting(app));
         ui.add_space(4.0);
         ui.label(where_it_stays(super::tray::in_tray(app)));
         ui.add_space(8.0);

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 
+use super::schedule::ask_to_close;
 use super::{Gui, Setup};
 use crate::support::*;
 
@@ -32,6 +33,24 @@ fn entry_becomes(gui: &mut Gui, setup: &Setup, present: bool) {
         // Scheduled in practice mode: it starts practice mode, where they go out.
         assert!(text.contains("\" --practice --minimized\n"), "{text}");
     }
+}
+
+/// Closing the window while posts wait: does the question say that X
+/// Uploader starts by itself at the next login? (Cancel, the window stays.)
+fn close_question_names_login(gui: &mut Gui) -> bool {
+    assert!(ask_to_close(gui).contains(&egui::ViewportCommand::CancelClose));
+    gui.harness.step();
+    let said = gui
+        .harness
+        .query_by_label_contains("when it starts by itself as you next log in")
+        .is_some();
+    assert!(
+        gui.harness
+            .query_by_label_contains("Scheduled posts go out only while X Uploader runs")
+            .is_some()
+    );
+    gui.click("Cancel");
+    said
 }
 
 /// Settings, click the box, Save; `on` is what it shows afterwards.
@@ -67,6 +86,7 @@ fn the_login_entry_follows_the_queue_and_the_settings_box() {
     gui.type_post("Tonight at eight");
     gui.post_at(Duration::from_secs(2 * 3600));
     entry_becomes(&mut gui, &setup, true);
+    assert!(close_question_names_login(&mut gui));
 
     toggle_in_settings(&mut gui, false);
     let written = std::fs::read_to_string(setup.home.join("config/config.toml")).unwrap();
@@ -77,6 +97,7 @@ fn the_login_entry_follows_the_queue_and_the_settings_box() {
         "{written}"
     );
     entry_becomes(&mut gui, &setup, false);
+    assert!(!close_question_names_login(&mut gui));
     // Off: a second scheduled post doesn't bring it back.
     gui.type_post("Tomorrow morning");
     gui.post_at(Duration::from_secs(3 * 3600));
