@@ -9,7 +9,10 @@ impl Worker {
     pub(super) fn keep_login_entry(&self) {
         // The settings saved (not practice mode's): the entry starts
         // practice mode only for posts scheduled there.
+        // On the file thread: after the journal changes queued before it
+        // (a cancel's removal), so it reads the queue as it now is.
         let config = self.options.config.clone();
-        tokio::task::spawn_blocking(move || crate::core::autostart::sync_or_log(&config));
+        self.files
+            .write(move || crate::core::autostart::sync_or_log(&config));
     }
 }

@@ -44,6 +44,16 @@ fn what_to_do(kind: ErrorKind) -> &'static str {
     }
 }
 
+/// The failure's own words without a closing "Try …" of theirs: the
+/// line ends with when it tries again, or with what to do.
+fn without_advice(reason: &str) -> &str {
+    let reason = reason.trim_end().trim_end_matches('.');
+    match reason.rfind(". ") {
+        Some(end) if reason[end + 2..].starts_with("Try ") => &reason[..end],
+        _ => reason,
+    }
+}
+
 impl Worker {
     /// Item `id` failed with `error` (its words already say which post of a
     /// thread, in `reason`): try again later, or say what to do.
@@ -63,7 +73,7 @@ impl Worker {
             Attempt::Upload => "upload its files",
             Attempt::Post => "post",
         };
-        let reason = reason.trim_end_matches('.');
+        let reason = without_advice(reason);
         let wait = RETRY_AFTER_SECS
             .get(item.retries)
             .filter(|_| passing(error.kind));
@@ -124,6 +134,14 @@ mod tests {
             assert!(!passing(kind), "{kind:?}");
         }
         assert!(what_to_do(ErrorKind::SignInEnded).starts_with("Sign in to X again"));
+        assert_eq!(
+            without_advice("X didn't confirm the post, so nothing was posted. Try posting again."),
+            "X didn't confirm the post, so nothing was posted"
+        );
+        assert_eq!(
+            without_advice("X's servers failed (503)."),
+            "X's servers failed (503)"
+        );
         assert_eq!(
             what_to_do(ErrorKind::Refused),
             "Edit the post, or Cancel it."
