@@ -6,6 +6,7 @@ pub mod convert;
 mod credentials;
 mod doctor;
 mod extras;
+mod instance;
 mod minimized;
 pub mod practice;
 mod progress;

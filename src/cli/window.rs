@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use super::Cli;
+use super::instance::{self, Claim};
 use super::run::{self, Failure};
 use crate::core::config::process_env;
 use crate::core::service::ServiceOptions;
@@ -22,6 +23,14 @@ pub fn window(cli: &Cli) -> ExitCode {
     }
     run::finish((|| {
         let setup = run::setup(cli.verbose)?;
+        // Files given relative to where the app was started.
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let files: Vec<_> = cli.files.iter().map(|f| cwd.join(f)).collect();
+        let data_dir = &setup.config.paths.data_dir;
+        let mut instance = match instance::claim(data_dir, cli.practice, cli.minimized, &files)? {
+            Claim::Window(instance) => instance,
+            Claim::Elsewhere => return Ok(()),
+        };
         let note = match cli.minimized {
             true => match super::minimized::start(&setup.config) {
                 Some(note) => Some(note),
@@ -30,9 +39,6 @@ pub fn window(cli: &Cli) -> ExitCode {
             false => None,
         };
         ui::crash::install(setup.config.paths.log_dir(), true);
-        // Files given relative to where the app was started.
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let files = cli.files.iter().map(|f| cwd.join(f)).collect();
         let demo = |name: &str| process_env(name);
         let options = AppOptions {
             service: ServiceOptions {
@@ -52,7 +58,8 @@ pub fn window(cli: &Cli) -> ExitCode {
             },
             perf_log: cli.perf_log.clone(),
         };
-        ui::run(options, note).map_err(|e| {
+        let inbox = instance.as_mut().and_then(|i| i.inbox());
+        ui::run(options, note, inbox).map_err(|e| {
             Failure::Error(format!(
                 "The window could not open ({e}). On Linux, run it in a desktop session (DISPLAY or WAYLAND_DISPLAY must be set)."
             ))

@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod draft;
 pub mod engine;
 pub mod fsx;
+pub mod instance;
 pub mod limits;
 pub mod logging;
 pub mod media;

@@ -68,6 +68,9 @@ pub struct App {
     pub clock: crate::core::clock::Clock,
     /// The tray icon while scheduled posts wait (ui/tray.rs).
     pub tray: crate::core::tray::Tray,
+    /// Later starts of X Uploader asking this window to come forward
+    /// (ui/instance.rs).
+    pub instance: Option<crate::core::instance::Inbox>,
 }
 
 impl App {
@@ -98,6 +101,7 @@ impl App {
             test_panic: std::env::var_os("X_UPLOADER_TEST_PANIC").is_some(),
             clock,
             tray: super::tray::new(&cc.egui_ctx),
+            instance: None,
         }
     }
 
@@ -280,6 +284,7 @@ impl eframe::App for App {
         self.drain(ctx);
         self.input(ctx);
         super::tray::logic(self, ctx);
+        super::instance::logic(self, ctx);
         super::closing::intercept(self, ctx);
     }
 

@@ -10,6 +10,7 @@ mod converting;
 pub mod crash;
 mod dialogs;
 mod extras;
+pub mod instance;
 pub mod model;
 mod perf;
 mod schedule;
@@ -48,8 +49,12 @@ pub fn icon() -> egui::IconData {
 
 /// Open the window and run until it closes. `minimized`: started by the
 /// login entry while posts wait — open minimised and say so in a
-/// notification.
-pub fn run(options: AppOptions, minimized: Option<String>) -> Result<(), String> {
+/// notification. `inbox`: later starts asking this window to come forward.
+pub fn run(
+    options: AppOptions,
+    minimized: Option<String>,
+    inbox: Option<crate::core::instance::Inbox>,
+) -> Result<(), String> {
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("X Uploader")
@@ -64,7 +69,10 @@ pub fn run(options: AppOptions, minimized: Option<String>) -> Result<(), String>
         "X Uploader",
         native,
         Box::new(move |cc| {
-            let app = App::new(cc, options);
+            let mut app = App::new(cc, options);
+            if let Some(inbox) = inbox {
+                instance::attach(&mut app, &cc.egui_ctx, inbox);
+            }
             if let Some(note) = minimized {
                 // No ViewportBuilder option for it (egui 0.37): the first
                 // frame carries the command.

@@ -20,7 +20,7 @@ fn entry(cli: &Cli) -> PathBuf {
 }
 
 /// `post --at +1h`, killed once its photo is uploaded: it waits in the queue.
-fn queue_a_post(cli: &Cli, text: &str) -> String {
+pub(crate) fn queue_a_post(cli: &Cli, text: &str) -> String {
     let files = Files::new();
     let photo = files.jpeg("later.jpg", Some(200_000));
     let (mut child, rx) = spawn(cli, &["post", "--at", "+1h", "--text", text, p(&photo)]);

@@ -7,6 +7,7 @@ mod captions;
 mod cli;
 mod doctor;
 mod engine;
+mod instance;
 mod layers;
 mod packaging;
 mod photos;

@@ -26,6 +26,8 @@ mod captions;
 mod closing;
 /// "Convert for X" when X's processing refuses a video.
 mod convert;
+/// A second start of X Uploader hands its photo to this window.
+mod instance;
 /// Photos being made to fit, and Settings' photo choices.
 mod photos;
 /// Posts scheduled for a set time: the queue, across a restart.
