@@ -54,18 +54,32 @@ pub(super) fn claim(
     }
 }
 
-/// A small message box where there is a desktop to show it on.
+/// Where there is a desktop to show it on: a notification on Linux (its
+/// message boxes need zenity, which may be missing), else a small message
+/// box.
 fn tell(text: &str) {
     let desktop = cfg!(any(windows, target_os = "macos"))
         || ["DISPLAY", "WAYLAND_DISPLAY"]
             .iter()
             .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
-    if desktop {
-        rfd::MessageDialog::new()
-            .set_title("X Uploader")
-            .set_description(text)
-            .set_level(rfd::MessageLevel::Info)
-            .set_buttons(rfd::MessageButtons::Ok)
-            .show();
+    if !desktop {
+        return;
     }
+    #[cfg(all(unix, not(target_os = "macos")))]
+    {
+        let shown = notify_rust::Notification::new()
+            .appname("X Uploader")
+            .summary("X Uploader")
+            .body(text)
+            .show();
+        if shown.is_ok() {
+            return;
+        }
+    }
+    rfd::MessageDialog::new()
+        .set_title("X Uploader")
+        .set_description(text)
+        .set_level(rfd::MessageLevel::Info)
+        .set_buttons(rfd::MessageButtons::Ok)
+        .show();
 }
