@@ -27,7 +27,7 @@ pub fn window(cli: &Cli) -> ExitCode {
         let cwd = std::env::current_dir().unwrap_or_default();
         let files: Vec<_> = cli.files.iter().map(|f| cwd.join(f)).collect();
         let data_dir = &setup.config.paths.data_dir;
-        let mut instance = match instance::claim(data_dir, cli.practice, cli.minimized, &files)? {
+        let instance = match instance::claim(data_dir, cli.practice, cli.minimized, &files)? {
             Claim::Window(instance) => instance,
             Claim::Elsewhere => return Ok(()),
         };
@@ -58,8 +58,7 @@ pub fn window(cli: &Cli) -> ExitCode {
             },
             perf_log: cli.perf_log.clone(),
         };
-        let inbox = instance.as_mut().and_then(|i| i.inbox());
-        ui::run(options, note, inbox).map_err(|e| {
+        ui::run(options, note, instance).map_err(|e| {
             Failure::Error(format!(
                 "The window could not open ({e}). On Linux, run it in a desktop session (DISPLAY or WAYLAND_DISPLAY must be set)."
             ))

@@ -36,6 +36,7 @@ type Waker = Arc<Mutex<Option<Arc<dyn Fn() + Send + Sync>>>>;
 
 /// This process's window lock, held until dropped.
 pub struct Instance {
+    data_dir: PathBuf,
     socket: Option<PathBuf>,
     inbox: Option<Inbox>,
     _lock: File,
@@ -104,6 +105,7 @@ impl Instance {
             }
         };
         Ok(Some(Instance {
+            data_dir: data_dir.to_path_buf(),
             socket,
             inbox: Some(Inbox { messages, waker }),
             _lock: file,
@@ -113,6 +115,10 @@ impl Instance {
     /// The messages of later starts (once).
     pub fn inbox(&mut self) -> Option<Inbox> {
         self.inbox.take()
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
     }
 }
 

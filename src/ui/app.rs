@@ -70,7 +70,7 @@ pub struct App {
     pub tray: crate::core::tray::Tray,
     /// Later starts of X Uploader asking this window to come forward
     /// (ui/instance.rs).
-    pub instance: Option<crate::core::instance::Inbox>,
+    pub instance: Option<super::instance::Held>,
 }
 
 impl App {
@@ -271,7 +271,7 @@ impl App {
                     );
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                         if ui.button("Leave practice mode").clicked() {
-                            self.send(Command::LeavePractice);
+                            super::instance::switch(self, false);
                         }
                     });
                 });
@@ -316,6 +316,7 @@ impl eframe::App for App {
             egui::CentralPanel::default().show(ui, |ui| welcome::show(self, ui));
         }
         dialogs::show(self, ui);
+        super::instance::show(self, ui);
 
         // A visible target while files hover over the window.
         let hovering = ctx.input(|i| !i.raw.hovered_files.is_empty());

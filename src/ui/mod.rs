@@ -49,11 +49,12 @@ pub fn icon() -> egui::IconData {
 
 /// Open the window and run until it closes. `minimized`: started by the
 /// login entry while posts wait — open minimised and say so in a
-/// notification. `inbox`: later starts asking this window to come forward.
+/// notification. `instance`: the window's lock, held while it runs (later
+/// starts ask it to come forward).
 pub fn run(
     options: AppOptions,
     minimized: Option<String>,
-    inbox: Option<crate::core::instance::Inbox>,
+    instance: Option<crate::core::instance::Instance>,
 ) -> Result<(), String> {
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -70,8 +71,8 @@ pub fn run(
         native,
         Box::new(move |cc| {
             let mut app = App::new(cc, options);
-            if let Some(inbox) = inbox {
-                instance::attach(&mut app, &cc.egui_ctx, inbox);
+            if let Some(held) = instance {
+                self::instance::attach(&mut app, &cc.egui_ctx, held);
             }
             if let Some(note) = minimized {
                 // No ViewportBuilder option for it (egui 0.37): the first

@@ -80,7 +80,7 @@ pub fn show(app: &mut App, ui: &mut Ui) {
             if !mode.practice {
                 ui.add_space(16.0);
                 if ui.button("Try practice mode").on_hover_text("Use the app with practice accounts; nothing is posted to X.").clicked() {
-                    app.send(Command::StartPractice);
+                    super::instance::switch(app, true);
                 }
             }
         } else {
@@ -93,7 +93,7 @@ pub fn show(app: &mut App, ui: &mut Ui) {
                     .fill(theme::BLUE)
                     .min_size(vec2(160.0, 36.0));
                 if ui.add(practice).clicked() {
-                    app.send(Command::StartPractice);
+                    super::instance::switch(app, true);
                 }
                 if ui.add(Button::new("Settings").min_size(vec2(100.0, 36.0))).clicked() {
                     app.open_settings();
