@@ -7,7 +7,7 @@
 #   SCREENSHOTS_ONLY=media_tiles scripts/screenshots.sh …   (one scene function:
 #                                      media_tiles, captions_scene, thread_scene,
 #                                      close_scene, thread_queue_scene,
-#                                      settings_scene)
+#                                      settings_scene, instance_scene)
 #   SCREENSHOT_DISPLAY=98 …                                  (another Xvfb display)
 #
 # Needs: xvfb, xdotool, imagemagick, dbus, gnome-keyring, curl, ffmpeg, exiftool
@@ -218,6 +218,17 @@ settings_scene() {
   stop
 }
 
+# One window at a time: a practice window is open, a second start outside
+# practice mode asks to try it, and is told to use the other window
+# (SCREENSHOTS_ONLY=instance_scene).
+instance_scene() {
+  app "$WORK/h-instance" --practice
+  app "$WORK/h-instance"
+  click 305 268; sleep 1.5
+  shot already-open-in-practice
+  stop
+}
+
 if [ -n "${SCREENSHOTS_ONLY:-}" ]; then
   "$SCREENSHOTS_ONLY"
   exit 0
@@ -272,3 +283,4 @@ thread_scene
 close_scene
 thread_queue_scene
 settings_scene
+instance_scene
