@@ -30,6 +30,7 @@ pub struct Message {
 pub const ALREADY_OPEN: &str = "X Uploader is already open — look for it in the taskbar.";
 
 /// The longest message read (a few thousand file names fit).
+#[cfg(unix)]
 const MAX_MESSAGE: u64 = 1 << 20;
 
 type Waker = Arc<Mutex<Option<Arc<dyn Fn() + Send + Sync>>>>;
