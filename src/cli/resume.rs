@@ -99,7 +99,10 @@ fn run_resume(verbose: u8, args: &ResumeArgs) -> Result<(), Failure> {
                         lines.push(format!("{media_id}\t{}", path.display()));
                         record.remove_with_copy();
                     }
-                    Err(message) => failures.push(message),
+                    Err((message, gone)) => {
+                        gone.iter().for_each(|r| r.remove());
+                        failures.push(message);
+                    }
                 }
             }
             for (path, id, record) in started {

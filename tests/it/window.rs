@@ -34,6 +34,8 @@ mod photos;
 mod schedule;
 /// Warnings and captions on scheduled posts.
 mod schedule_extras;
+/// A scheduled post's files moved after the upload, or missing at its time.
+mod schedule_files;
 /// Scheduled posts that fail: tried again, or saying what to do.
 mod schedule_retry;
 /// Threads in the queue: scheduled, edited, stopped part way.

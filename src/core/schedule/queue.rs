@@ -2,6 +2,7 @@
 //! the window's queue: each upload record decides (with the file as it is
 //! now) whether to continue, reuse X's media id, or start over.
 
+use crate::core::clock::now_secs;
 use crate::core::engine::ResumePoint;
 use std::path::Path;
 
@@ -26,25 +27,31 @@ pub enum Prepared {
     Ready(CheckedMedia, String, Record),
 }
 
+/// Why a journaled upload can't go on; with its record when its file is
+/// gone (the caller forgets it, or waits for the file to come back).
+pub type Unprepared = (String, Option<Record>);
+
 /// Decide how `entry` goes on; `notes` gets what is worth saying (a start
-/// over and why, a continuation). A file that is gone is forgotten.
+/// over and why, a continuation). A file X holds ready, and for a while
+/// yet, goes on from X's media id even if the file is gone meanwhile.
 pub fn prepare(
     checking: Checking,
     journal: &Journal,
     entry: Entry,
     notes: &mut Vec<String>,
-) -> Result<Prepared, String> {
+) -> Result<Prepared, Unprepared> {
+    if let Some(media_id) = held_at_x(&entry) {
+        let media = as_recorded(&entry);
+        return Ok(Prepared::Ready(media, media_id, journal.record(entry)));
+    }
     let decision = decide(&entry);
     let media = |entry: &Entry| {
         check::check_file(&entry.file.path, checking.tier)
             .map(|c| c.keep_location(checking.keep_location))
-            .map_err(|r| r.message)
+            .map_err(|r| (r.message, None))
     };
     match decision {
-        Decision::Gone(message) => {
-            journal.remove(&entry.id);
-            Err(message)
-        }
+        Decision::Gone(message) => Err((message, Some(journal.record(entry)))),
         Decision::StartOver(reason) => {
             notes.extend(reason);
             let m = media(&entry)?;
@@ -66,11 +73,37 @@ pub fn prepare(
     }
 }
 
+/// X's media id of an upload whose file is gone, while X holds it ready
+/// (a minute to spare, as [`decide`] asks).
+fn held_at_x(entry: &Entry) -> Option<String> {
+    let good = entry.expires_at.is_some_and(|t| t > now_secs() + 60);
+    (entry.ready && good && !entry.file.path.exists())
+        .then(|| entry.media_id.clone())
+        .flatten()
+}
+
+/// A file X holds, as its record knows it (the file itself is gone).
+fn as_recorded(entry: &Entry) -> CheckedMedia {
+    CheckedMedia {
+        path: entry.file.path.clone(),
+        name: entry.name(),
+        kind: entry.kind,
+        mime: entry.mime.clone(),
+        bytes: entry.file.size,
+        video: None,
+        gif: None,
+        patches: Vec::new(),
+        source: entry.source.clone(),
+        note: None,
+    }
+}
+
 /// A post's files ready to go on, with their journal records.
 pub type Items = (Vec<PostItem>, Vec<Record>);
 
 /// A journaled post's files, ready to go on, with their journal records
-/// (also when it can't go on, so they can be forgotten).
+/// (also when it can't go on, so they can be forgotten: a file gone among
+/// them; the window's queue keeps them and waits for the file instead).
 pub fn intent_items(
     checking: Checking,
     journal: &Journal,
@@ -105,7 +138,10 @@ pub fn intent_items(
                     ..PostItem::new(media, alt)
                 }
             }
-            Err(message) => return Err((message, records)),
+            Err((message, gone)) => {
+                records.extend(gone);
+                return Err((message, records));
+            }
         };
         let captions = match caption_files(&item.media, &tracks) {
             Ok(captions) => captions,

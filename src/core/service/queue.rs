@@ -94,6 +94,8 @@ pub(super) struct Queued {
     pub(super) captions: Vec<(PathBuf, String)>,
     /// Automatic tries after a failure that may pass.
     pub(super) retries: usize,
+    /// It failed for a file that was gone: it goes on once the file is back.
+    pub(super) missing: bool,
 }
 
 impl Queued {
@@ -113,6 +115,7 @@ impl Queued {
             now: false,
             captions,
             retries: 0,
+            missing: false,
         }
     }
 
@@ -275,6 +278,14 @@ impl Worker {
         let Some(item) = self.queue.items.get(id) else {
             return false;
         };
+        if item.missing && self.files_back(item) {
+            if let Some(item) = self.queue.items.get_mut(id) {
+                item.missing = false;
+                item.phase = Phase::NeedsUpload;
+                item.retries = 0;
+            }
+            return true;
+        }
         let needs_files = match item.expires {
             Some(t) => t < item.at + POST_MARGIN_SECS,
             None => !matches!(item.phase, Phase::Ready | Phase::Posting),
@@ -339,10 +350,7 @@ impl Worker {
         for post in waiting {
             match intent_items(checking, &journal, &entries, post, &mut Vec::new()) {
                 Ok((media, _)) => items.extend(media),
-                Err((why, _)) => {
-                    item.phase = Phase::Failed(why);
-                    return self.show_queue();
-                }
+                Err((why, _)) => return self.queue_files_failed(id, Attempt::Upload, &why),
             }
         }
         item.phase = Phase::Uploading;

@@ -47,9 +47,8 @@ impl Worker {
                     return self.show_queue();
                 }
                 Err(e) => {
-                    item.phase =
-                        Phase::Failed(format!("The post can't be claimed for posting: {e}."));
-                    return self.show_queue();
+                    let words = format!("The post can't be claimed for posting: {e}.");
+                    return self.queue_gave_up(id, Attempt::Post, words);
                 }
             }
         }
@@ -70,10 +69,7 @@ impl Worker {
                     });
                     records.push(recs);
                 }
-                Err((why, _)) => {
-                    item.phase = Phase::Failed(why);
-                    return self.show_queue();
-                }
+                Err((why, _)) => return self.queue_files_failed(id, Attempt::Post, &why),
             }
         }
         item.phase = Phase::Posting;

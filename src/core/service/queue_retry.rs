@@ -6,7 +6,7 @@
 //! post again never posts it twice: the account's recent posts are checked
 //! first, and a thread goes on from its first post not on X.
 
-use super::queue::Phase;
+use super::queue::{Phase, Queued};
 use super::worker::Worker;
 use crate::core::xclient::error::local_hhmm;
 use crate::core::xclient::{ErrorKind, XError};
@@ -44,12 +44,18 @@ fn what_to_do(kind: ErrorKind) -> &'static str {
     }
 }
 
-/// The failure's own words without a closing "Try …" of theirs: the
-/// line ends with when it tries again, or with what to do.
+/// The failure's own words without a closing "Try …" (or "Add it
+/// again", "Put the file back…") of theirs: the line ends with when it
+/// tries again, or with what to do.
 fn without_advice(reason: &str) -> &str {
     let reason = reason.trim_end().trim_end_matches('.');
+    let advice = |s: &str| {
+        ["Try ", "Add ", "Put the file back"]
+            .iter()
+            .any(|a| s.starts_with(a))
+    };
     match reason.rfind(". ") {
-        Some(end) if reason[end + 2..].starts_with("Try ") => &reason[..end],
+        Some(end) if advice(&reason[end + 2..]) => &reason[..end],
         _ => reason,
     }
 }
@@ -101,15 +107,67 @@ impl Worker {
                     hhmm(now),
                     what_to_do(error.kind)
                 );
-                item.phase = Phase::Failed(words.clone());
-                let title = match attempt {
-                    Attempt::Upload => "A scheduled post's upload failed",
-                    Attempt::Post => "A scheduled post failed",
-                };
-                super::desktop::notify(title.into(), words);
+                return self.queue_gave_up(id, attempt, words);
             }
         }
         self.show_queue();
+    }
+
+    /// Item `id` failed and won't try again by itself: say so, in the queue
+    /// and in a notification.
+    pub(super) fn queue_gave_up(&mut self, id: &str, attempt: Attempt, words: String) {
+        let Some(item) = self.queue.items.get_mut(id) else {
+            return;
+        };
+        item.phase = Phase::Failed(words.clone());
+        let title = match attempt {
+            Attempt::Upload => "A scheduled post's upload failed",
+            Attempt::Post => "A scheduled post failed",
+        };
+        super::desktop::notify(title.into(), words);
+        self.show_queue();
+    }
+
+    /// Item `id`'s files can't go on (`why`): a file gone waits to be put
+    /// back (the queue then goes on by itself); any other reason is final.
+    pub(super) fn queue_files_failed(&mut self, id: &str, attempt: Attempt, why: &str) {
+        let now = self.options.clock.now_secs();
+        let Some(item) = self.queue.items.get(id) else {
+            return;
+        };
+        let missing = !self.files_back(item);
+        let did = match attempt {
+            Attempt::Upload => "upload its files",
+            Attempt::Post => "post",
+        };
+        let hhmm = local_hhmm(now).unwrap_or_else(|| now.to_string());
+        let words = match missing {
+            true => format!(
+                "Couldn't {did} at {hhmm}: {}. Put the file back and it goes on by itself, or Edit the post.",
+                without_advice(why)
+            ),
+            false => format!("Couldn't {did} at {hhmm}: {why}"),
+        };
+        if let Some(item) = self.queue.items.get_mut(id) {
+            item.missing = missing;
+        }
+        self.queue_gave_up(id, attempt, words);
+    }
+
+    /// Are all the files item `item` still needs where they were (its
+    /// thread's posts not yet on X: their media and caption files)?
+    pub(super) fn files_back(&self, item: &Queued) -> bool {
+        let (entries, _) = self.journal().entries();
+        let waiting = item
+            .posts
+            .iter()
+            .filter(|p| p.thread.as_ref().is_none_or(|t| t.posted.is_none()));
+        let uploads: Vec<&String> = waiting.flat_map(|p| &p.uploads).collect();
+        let media = entries
+            .iter()
+            .filter(|e| uploads.contains(&&e.id))
+            .all(|e| e.file.path.exists());
+        media && item.captions.iter().all(|(path, _)| path.exists())
     }
 }
 

@@ -15,7 +15,7 @@ use super::{Gui, all_ready};
 use crate::support::*;
 
 /// Drop `video` into the last post and add the caption file found next to it.
-fn video_with_its_captions(gui: &mut Gui, video: &std::path::Path) {
+pub(super) fn video_with_its_captions(gui: &mut Gui, video: &std::path::Path) {
     let n = gui.app().model.tiles.len();
     gui.drop_files(&[video.to_path_buf()]);
     gui.until("the caption file next to the video is offered", |app| {
