@@ -126,10 +126,7 @@ pub fn queue(app: &mut App, ui: &mut Ui) {
                     QueueState::Uploading => ("Uploading its files…".to_string(), None),
                     QueueState::Waiting => ("Ready; goes out at its time.".to_string(), None),
                     QueueState::Posting => ("Posting…".to_string(), None),
-                    QueueState::Late(due) => (
-                        format!("{due}: X Uploader wasn't running then. Post it now?"),
-                        Some(theme::AMBER),
-                    ),
+                    QueueState::Late(due) => (format!("{due}. Post it now?"), Some(theme::AMBER)),
                     QueueState::Failed(why) => (why.clone(), Some(theme::RED)),
                     QueueState::Retrying(why) => (why.clone(), Some(theme::AMBER)),
                 };
@@ -156,6 +153,9 @@ pub fn queue(app: &mut App, ui: &mut Ui) {
                     } else {
                         "Post now"
                     };
+                    if item.try_again && named(ui, "Try again") {
+                        app.send(Command::QueueTryAgain(item.id.clone()));
+                    }
                     if named(ui, now) {
                         app.send(Command::QueuePostNow(item.id.clone()));
                     }

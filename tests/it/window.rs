@@ -36,6 +36,8 @@ mod schedule;
 mod schedule_extras;
 /// A scheduled post's files moved after the upload, or missing at its time.
 mod schedule_files;
+/// How long a scheduled post's uploads and posting keep trying.
+mod schedule_patience;
 /// Scheduled posts that fail: tried again, or saying what to do.
 mod schedule_retry;
 /// Threads in the queue: scheduled, edited, stopped part way.

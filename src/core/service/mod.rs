@@ -99,6 +99,8 @@ pub enum Command {
     /// A queued item (by id): back into the composer, out now, or dropped.
     QueueEdit(String),
     QueuePostNow(String),
+    /// A failed item's uploads again, for its time (nothing posts early).
+    QueueTryAgain(String),
     QueueCancel(String),
     DeletePost(String),
     SaveSettings(SettingsForm),

@@ -42,6 +42,8 @@ pub struct QueueItem {
     /// How many of a thread's posts are on X already (it stopped part way:
     /// "Post the rest" goes on from the next).
     pub posted: usize,
+    /// Its uploads failed: "Try again" uploads again (and posts at its time).
+    pub try_again: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,8 +94,10 @@ pub(super) struct Queued {
     pub(super) now: bool,
     /// Caption files it reads when it goes out, with their video's name.
     pub(super) captions: Vec<(PathBuf, String)>,
-    /// Automatic tries after a failure that may pass.
+    /// Automatic tries after a failure that may pass…
     pub(super) retries: usize,
+    /// …of this: an upload's tries start over once it succeeds.
+    pub(super) retrying: Option<Attempt>,
     /// It failed for a file that was gone: it goes on once the file is back.
     pub(super) missing: bool,
 }
@@ -115,6 +119,7 @@ impl Queued {
             now: false,
             captions,
             retries: 0,
+            retrying: None,
             missing: false,
         }
     }
@@ -151,6 +156,15 @@ impl Worker {
                 }
                 self.queue_tick();
             }
+            Command::QueueTryAgain(id) => {
+                if let Some(item) = self.queue.items.get_mut(&id)
+                    && matches!(item.phase, Phase::Failed(_) | Phase::Retry(..))
+                {
+                    item.phase = Phase::NeedsUpload;
+                    (item.retries, item.retrying, item.missing) = (0, None, false);
+                }
+                self.queue_tick();
+            }
             Command::QueueCancel(id) => self.unqueue(&id, false),
             Command::QueueEdit(id) => self.unqueue(&id, true),
             _ => {}
@@ -168,6 +182,9 @@ impl Worker {
                     Ok(expires) => {
                         item.phase = Phase::Ready;
                         item.expires = expires;
+                        if item.retrying == Some(Attempt::Upload) {
+                            (item.retries, item.retrying) = (0, None);
+                        }
                     }
                     Err(e) => self.queue_failed(&id, Attempt::Upload, &e, &e.message),
                 }
@@ -251,9 +268,12 @@ impl Worker {
                 Phase::Ready if due && late => {
                     item.phase = Phase::Late;
                     changed = true;
+                    let why = super::queue_out::late_why(item);
                     super::desktop::notify(
                         "A scheduled post is late".into(),
-                        "X Uploader wasn't running at its time. Open it to post it now or cancel it.".into(),
+                        format!(
+                            "Its time passed over an hour ago: {why}. Open X Uploader to post it now or cancel it."
+                        ),
                     );
                 }
                 Phase::Ready if due => self.queue_post(&id),

@@ -36,7 +36,7 @@ impl Worker {
                 Ok(Some(c)) => claims.push(c),
                 Ok(None) if journal.posts().0.iter().any(|p| p.id == post.id) => {
                     item.problem = Some(
-                        "Another X Uploader is posting this right now (a `post --at` or `resume`)."
+                        "X Uploader is already posting this in another window or from the command line."
                             .into(),
                     );
                     return self.show_queue();
@@ -260,8 +260,9 @@ impl Worker {
                     Phase::Ready => QueueState::Waiting,
                     Phase::Posting => QueueState::Posting,
                     Phase::Late => QueueState::Late(format!(
-                        "Due {} ago",
-                        span_words(now.saturating_sub(q.at))
+                        "Due {} ago: {}",
+                        span_words(now.saturating_sub(q.at)),
+                        late_why(q)
                     )),
                     Phase::Failed(m) => QueueState::Failed(m.clone()),
                     Phase::Retry(_, m) => QueueState::Retrying(m.clone()),
@@ -282,12 +283,22 @@ impl Worker {
                         state,
                         problem,
                         posted: q.on_x(),
+                        try_again: matches!(q.phase, Phase::Failed(_))
+                            && q.retrying == Some(Attempt::Upload),
                     },
                 )
             })
             .collect();
         items.sort_by_key(|(q, _)| q.at);
         self.emit(AppEvent::Queue(items.into_iter().map(|(_, i)| i).collect()));
+    }
+}
+
+/// Why a post is more than an hour late, in the queue and its notification.
+pub(super) fn late_why(item: &Queued) -> &'static str {
+    match item.retrying {
+        Some(_) => "it couldn't be posted within an hour of its time",
+        None => "X Uploader wasn't running then",
     }
 }
 

@@ -1,13 +1,16 @@
 //! A queued item that failed for a reason that may pass (no network, X's
-//! servers failing, a rate limit) tries again by itself, after 1, 5 and 15
-//! minutes by the service's clock, and says so: "Couldn't post at 14:00:
-//! … Trying again at 14:05." A refusal (X said no to the content, the
+//! servers failing, a rate limit) tries again by itself, after 1, 5, then
+//! every 15 minutes by the service's clock, and says so: "Couldn't post at
+//! 14:00: … Trying again at 14:05." Uploads before the time try until the
+//! time; posting tries until an hour past it, then asks as for a late post
+//! (Post now: three tries). A refusal (X said no to the content, the
 //! sign-in ended) is not tried again: the line says what to do. Trying a
 //! post again never posts it twice: the account's recent posts are checked
 //! first, and a thread goes on from its first post not on X.
 
 use super::queue::{Phase, Queued};
 use super::worker::Worker;
+use crate::core::schedule::LATE_ASKS_AFTER_SECS;
 use crate::core::xclient::error::local_hhmm;
 use crate::core::xclient::{ErrorKind, XError};
 
@@ -33,14 +36,31 @@ fn passing(kind: ErrorKind) -> bool {
     )
 }
 
-/// What the user can do about a failure that won't pass by itself.
-fn what_to_do(kind: ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::SignInEnded | ErrorKind::Unauthorized | ErrorKind::NotSignedIn => {
-            "Sign in to X again, then press Post now."
+/// What the user can do about a failure that won't pass by itself;
+/// `button` posts it ("Post now", or "Post the rest" of a thread).
+fn what_to_do(kind: ErrorKind, attempt: Attempt, button: &str) -> String {
+    let button = match attempt {
+        Attempt::Upload => "Try again",
+        Attempt::Post => button,
+    };
+    match (kind, attempt) {
+        (ErrorKind::SignInEnded | ErrorKind::Unauthorized | ErrorKind::NotSignedIn, _) => {
+            format!("Sign in to X again, then press {button}.")
         }
-        _ if passing(kind) => "Press Post now to try again.",
-        _ => "Edit the post, or Cancel it.",
+        (_, Attempt::Upload) => {
+            "Press Try again to upload them again for its time, or Edit the post.".into()
+        }
+        _ if passing(kind) => format!("Press {button} to try again."),
+        _ if button == "Post now" => "Edit the post, or Cancel it.".into(),
+        _ => "Cancel it to leave the rest of the thread unposted.".into(),
+    }
+}
+
+/// The button that posts `item`: "Post the rest" once part of a thread is out.
+pub(super) fn now_button(item: &Queued) -> &'static str {
+    match item.on_x() {
+        0 => "Post now",
+        _ => "Post the rest",
     }
 }
 
@@ -74,43 +94,63 @@ impl Worker {
         let Some(item) = self.queue.items.get_mut(id) else {
             return;
         };
+        if item.retrying != Some(attempt) {
+            (item.retries, item.retrying) = (0, Some(attempt));
+        }
         let hhmm = |t: u64| local_hhmm(t).unwrap_or_else(|| t.to_string());
         let did = match attempt {
             Attempt::Upload => "upload its files",
             Attempt::Post => "post",
         };
         let reason = without_advice(reason);
-        let wait = RETRY_AFTER_SECS
-            .get(item.retries)
-            .filter(|_| passing(error.kind));
-        match wait {
-            Some(wait) => {
-                // X said when its limit resets: not before then.
-                let at = (now + wait).max(error.reset_at.unwrap_or(0));
-                item.retries += 1;
-                item.phase = Phase::Retry(
-                    at,
-                    format!(
-                        "Couldn't {did} at {}: {reason}. Trying again at {}.",
-                        hhmm(now),
-                        hhmm(at)
-                    ),
-                );
-            }
-            None => {
-                let tried = match item.retries {
-                    0 => String::new(),
-                    n => format!(" (tried {} times)", n + 1),
-                };
-                let words = format!(
-                    "Couldn't {did} at {}{tried}: {reason}. {}",
+        let wait = RETRY_AFTER_SECS[item.retries.min(RETRY_AFTER_SECS.len() - 1)];
+        // X said when its limit resets: not before then.
+        let at = (now + wait).max(error.reset_at.unwrap_or(0));
+        let retry = passing(error.kind)
+            && match (item.now, attempt) {
+                // Post now: a few tries, then it says so.
+                (true, _) => item.retries < RETRY_AFTER_SECS.len(),
+                // Uploads before the time: until the time.
+                (false, Attempt::Upload) if now < item.at => true,
+                // Until an hour past the time; then it asks, as when late.
+                _ => at <= item.at + LATE_ASKS_AFTER_SECS,
+            };
+        if retry {
+            let at = match attempt {
+                Attempt::Upload if now < item.at && !item.now => at.min(item.at),
+                _ => at,
+            };
+            item.retries += 1;
+            item.phase = Phase::Retry(
+                at,
+                format!(
+                    "Couldn't {did} at {}: {reason}. Trying again at {}.",
                     hhmm(now),
-                    what_to_do(error.kind)
-                );
-                return self.queue_gave_up(id, attempt, words);
-            }
+                    hhmm(at)
+                ),
+            );
+            return self.show_queue();
         }
-        self.show_queue();
+        if passing(error.kind) && !item.now {
+            item.phase = Phase::Late;
+            super::desktop::notify(
+                "A scheduled post is late".into(),
+                format!(
+                    "It couldn't be posted within an hour of its time ({reason}). Open X Uploader to post it now or cancel it."
+                ),
+            );
+            return self.show_queue();
+        }
+        let tried = match item.retries {
+            0 => String::new(),
+            n => format!(" (tried {} times)", n + 1),
+        };
+        let words = format!(
+            "Couldn't {did} at {}{tried}: {reason}. {}",
+            hhmm(now),
+            what_to_do(error.kind, attempt, now_button(item))
+        );
+        self.queue_gave_up(id, attempt, words);
     }
 
     /// Item `id` failed and won't try again by itself: say so, in the queue
@@ -191,7 +231,10 @@ mod tests {
         ] {
             assert!(!passing(kind), "{kind:?}");
         }
-        assert!(what_to_do(ErrorKind::SignInEnded).starts_with("Sign in to X again"));
+        assert!(
+            what_to_do(ErrorKind::SignInEnded, Attempt::Post, "Post now")
+                .starts_with("Sign in to X again")
+        );
         assert_eq!(
             without_advice("X didn't confirm the post, so nothing was posted. Try posting again."),
             "X didn't confirm the post, so nothing was posted"
@@ -201,7 +244,7 @@ mod tests {
             "X's servers failed (503)"
         );
         assert_eq!(
-            what_to_do(ErrorKind::Refused),
+            what_to_do(ErrorKind::Refused, Attempt::Post, "Post now"),
             "Edit the post, or Cancel it."
         );
     }
