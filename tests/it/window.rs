@@ -40,6 +40,8 @@ mod schedule_files;
 mod schedule_patience;
 /// Scheduled posts that fail: tried again, or saying what to do.
 mod schedule_retry;
+/// A scheduled thread `resume` went on with meanwhile.
+mod schedule_stale;
 /// Threads in the queue: scheduled, edited, stopped part way.
 mod schedule_thread;
 /// Threads: several posts, each replying to the one before.

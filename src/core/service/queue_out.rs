@@ -18,6 +18,10 @@ use crate::core::schedule::{describe_local_on, span_words};
 use crate::core::xclient::XError;
 use crate::core::xclient::api::User;
 
+/// Why a queued item left the journal while the window had it.
+const ELSEWHERE: &str =
+    "has already gone out (or was cancelled) from another window or the command line";
+
 impl Worker {
     /// Claim it (another X Uploader may be posting it), then post.
     pub(super) fn queue_post(&mut self, id: &str) {
@@ -42,24 +46,34 @@ impl Worker {
                     return self.show_queue();
                 }
                 // Gone from the journal: it went out (or was cancelled) elsewhere.
-                Ok(None) => {
-                    self.queue.items.remove(id);
-                    return self.show_queue();
-                }
+                Ok(None) => return self.gone_elsewhere(id, ELSEWHERE),
                 Err(e) => {
                     let words = format!("The post can't be claimed for posting: {e}.");
                     return self.queue_gave_up(id, Attempt::Post, words);
                 }
             }
         }
+        // As the journal has it now: the command line's `resume` may have
+        // posted some of a thread meanwhile.
+        let (saved, _) = journal.posts();
+        for p in item.posts.iter_mut() {
+            if let Some(now) = saved.iter().find(|s| s.id == p.id) {
+                *p = now.clone();
+            }
+        }
+        let unposted = |p: &PostIntent| p.thread.as_ref().is_none_or(|t| t.posted.is_none());
+        let Some(first) = item.posts.iter().position(unposted) else {
+            // All on X: stopped before the journal forgot them.
+            let ids: Vec<String> = item.posts.iter().map(|p| p.id.clone()).collect();
+            self.files.write(move || {
+                ids.iter().for_each(|p| journal.remove_post(p));
+                drop(claims);
+            });
+            return self.gone_elsewhere(id, "is on X already");
+        };
         let (entries, _) = journal.entries();
         let mut posts = Vec::new();
         let mut records = Vec::new();
-        let first = item
-            .posts
-            .iter()
-            .position(|p| p.thread.as_ref().is_none_or(|t| t.posted.is_none()))
-            .unwrap_or(0);
         for post in &item.posts[first..] {
             match intent_items(checking, &journal, &entries, post, &mut Vec::new()) {
                 Ok((media, recs)) => {
@@ -199,7 +213,13 @@ impl Worker {
                         "It is being posted right now, so it can't be changed.".into(),
                     ));
                 }
-                _ => {}
+                // Gone from the journal: it went out (or was cancelled) elsewhere.
+                Ok(None) => return self.gone_elsewhere(id, ELSEWHERE),
+                Err(e) => {
+                    return self.emit(AppEvent::Notice(format!(
+                        "It can't be changed now: the app's data folder can't be read ({e}). Try again in a moment."
+                    )));
+                }
             }
         }
         let Some(item) = self.queue.items.remove(id) else {
@@ -242,6 +262,18 @@ impl Worker {
             }
             drop(claims);
         });
+        self.show_queue();
+    }
+
+    /// Item `id` left the journal meanwhile, or all of it is on X
+    /// (`whence` says which): say so, and let it go.
+    fn gone_elsewhere(&mut self, id: &str, whence: &str) {
+        if let Some(item) = self.queue.items.remove(id) {
+            self.emit(AppEvent::Notice(format!(
+                "The scheduled post “{}” {whence}.",
+                snippet(&item.posts[0].text)
+            )));
+        }
         self.show_queue();
     }
 
