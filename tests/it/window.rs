@@ -32,6 +32,8 @@ mod instance;
 mod photos;
 /// Posts scheduled for a set time: the queue, across a restart.
 mod schedule;
+/// Edit from the queue: the post as it was queued.
+mod schedule_edit;
 /// Warnings and captions on scheduled posts.
 mod schedule_extras;
 /// A scheduled post's files moved after the upload, or missing at its time.

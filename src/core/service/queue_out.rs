@@ -242,6 +242,9 @@ impl Worker {
                 })
                 .collect();
             self.compose(posts);
+            // Who can reply comes back with it (not as the account's default).
+            self.extras.reply = item.posts[0].reply_settings.clone();
+            self.emit(AppEvent::ReplySettings(self.extras.reply.clone()));
             self.save_draft();
         }
         // The queue forgets it once the draft holding it is written (the
