@@ -109,21 +109,30 @@ impl Worker {
             id.to_string(),
         );
         tokio::spawn(async move {
+            // The journal notes each post before the next goes (a crash
+            // never posts one twice); its writes (fsync) and a big copy's
+            // deletion block, so the runtime moves its other work aside.
             let mut on_posted = |i: usize, done: &Published| {
-                let intent = &mut intents[first + i];
-                match intent.thread.as_mut() {
-                    Some(place) => {
-                        place.posted = Some(done.post_id.clone());
-                        let _ = journal.save_post(intent);
+                tokio::task::block_in_place(|| {
+                    let intent = &mut intents[first + i];
+                    match intent.thread.as_mut() {
+                        Some(place) => {
+                            place.posted = Some(done.post_id.clone());
+                            if let Err(e) = journal.save_post(intent) {
+                                tracing::warn!("the journal can't note a thread's post: {e}");
+                            }
+                        }
+                        None => journal.remove_post(&intent.id),
                     }
-                    None => journal.remove_post(&intent.id),
-                }
-                records[i].iter().for_each(|r| r.remove_with_copy());
+                    records[i].iter().for_each(|r| r.remove_with_copy());
+                })
             };
             let result = publish_thread(&engine, &me, posts, start, &mut on_posted, &|_| {}).await;
             let (result, last) = match result {
                 Ok(mut published) => {
-                    intents.iter().for_each(|p| journal.remove_post(&p.id));
+                    tokio::task::block_in_place(|| {
+                        intents.iter().for_each(|p| journal.remove_post(&p.id))
+                    });
                     (Ok(()), published.pop())
                 }
                 Err(stopped) => (Err(stopped.error), None),

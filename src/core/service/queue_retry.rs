@@ -247,5 +247,17 @@ mod tests {
             what_to_do(ErrorKind::Refused, Attempt::Post, "Post now"),
             "Edit the post, or Cancel it."
         );
+        assert_eq!(
+            what_to_do(ErrorKind::ServerError, Attempt::Post, "Post the rest"),
+            "Press Post the rest to try again."
+        );
+        assert!(
+            !what_to_do(ErrorKind::Refused, Attempt::Post, "Post the rest").contains("Edit"),
+            "Edit is refused for a thread partly on X"
+        );
+        assert_eq!(
+            what_to_do(ErrorKind::Refused, Attempt::Upload, "Post now"),
+            "Press Try again to upload them again for its time, or Edit the post."
+        );
     }
 }
