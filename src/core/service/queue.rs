@@ -17,7 +17,8 @@ use std::time::Duration;
 use super::queue_retry::Attempt;
 use super::worker::{Internal, Worker};
 use super::{AppEvent, Command};
-use crate::core::engine::journal::{Entry, Journal, PostIntent};
+use crate::core::engine::UploadId;
+use crate::core::engine::journal::{Entry, Journal, PostIntent, Record};
 use crate::core::engine::post::Published;
 use crate::core::media::check::display_name;
 use crate::core::schedule::LATE_ASKS_AFTER_SECS;
@@ -100,6 +101,8 @@ pub(super) struct Queued {
     pub(super) retrying: Option<Attempt>,
     /// It failed for a file that was gone: it goes on once the file is back.
     pub(super) missing: bool,
+    /// Its uploads under way, with the journal records they write.
+    pub(super) uploads: Vec<(UploadId, Option<Record>)>,
 }
 
 impl Queued {
@@ -121,6 +124,7 @@ impl Queued {
             retries: 0,
             retrying: None,
             missing: false,
+            uploads: Vec::new(),
         }
     }
 
@@ -384,14 +388,18 @@ impl Worker {
             self.internal.clone(),
             id.to_string(),
         );
+        // Kept with the item, so Edit and Cancel stop them.
+        item.uploads = items
+            .iter()
+            .filter(|i| i.ready.is_none())
+            .map(|i| {
+                let upload =
+                    engine.start_journaled(i.media.clone(), i.resume.clone(), i.record.clone());
+                (upload, i.record.clone())
+            })
+            .collect();
+        let ids: Vec<UploadId> = item.uploads.iter().map(|(u, _)| *u).collect();
         tokio::spawn(async move {
-            let ids: Vec<_> = items
-                .iter()
-                .filter(|i| i.ready.is_none())
-                .map(|i| {
-                    engine.start_journaled(i.media.clone(), i.resume.clone(), i.record.clone())
-                })
-                .collect();
             let mut expires = known;
             let mut result = Ok(());
             for upload in &ids {

@@ -10,7 +10,7 @@ use super::thread::on_x;
 use super::worker::{Internal, Worker};
 use crate::core::draft::DraftCaption;
 use crate::core::draft::file::{DraftItem, DraftPost};
-use crate::core::engine::journal::{Entry, PostIntent};
+use crate::core::engine::journal::{Entry, PostIntent, Record};
 use crate::core::engine::post::Published;
 use crate::core::engine::thread::{ThreadItem, ThreadStart, publish_thread};
 use crate::core::schedule::queue::{intent_items, snippet, summary};
@@ -234,6 +234,14 @@ impl Worker {
         let Some(item) = self.queue.items.remove(id) else {
             return;
         };
+        // Its uploads stop; their records are forgotten below, through the
+        // very records they write (so nothing writes them again).
+        if let Some(session) = &self.session {
+            item.uploads
+                .iter()
+                .for_each(|(u, _)| session.engine.cancel(*u));
+        }
+        let live: Vec<Record> = item.uploads.iter().filter_map(|(_, r)| r.clone()).collect();
         let (entries, _) = journal.entries();
         let mine = |p: &PostIntent| -> Vec<Entry> {
             p.uploads
@@ -263,7 +271,10 @@ impl Worker {
         self.files.write(move || {
             for (post, entries) in forget {
                 for e in entries {
-                    let record = journal.record(e);
+                    let record = match live.iter().find(|r| r.id() == e.id) {
+                        Some(r) => r.clone(),
+                        None => journal.record(e),
+                    };
                     if edit {
                         record.remove()
                     } else {
