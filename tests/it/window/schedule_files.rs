@@ -64,7 +64,17 @@ fn a_caption_file_missing_at_the_time_fails_and_goes_on_once_it_is_back() {
     gui.until("waiting", |app| {
         app.model.queue[0].state == QueueState::Waiting
     });
+    // Moved away and back before the time: said, then not any more.
     let away = files.path("away.srt");
+    std::fs::rename(&srt, &away).unwrap();
+    gui.until("the queue says it is gone", |app| {
+        app.model.queue[0].problem.is_some()
+    });
+    std::fs::rename(&away, &srt).unwrap();
+    gui.until("and that it is back", |app| {
+        app.model.queue[0].problem.is_none()
+    });
+    // Away at the time.
     std::fs::rename(&srt, &away).unwrap();
     setup.clock.advance(2 * HOUR);
     gui.until("it failed for the caption file", |app| {
