@@ -155,7 +155,7 @@ impl Worker {
                     item.now = true;
                     if matches!(item.phase, Phase::Failed(_) | Phase::Retry(..)) {
                         item.phase = Phase::NeedsUpload;
-                        item.retries = 0;
+                        (item.retries, item.retrying, item.missing) = (0, None, false);
                     }
                 }
                 self.queue_tick();
