@@ -180,10 +180,12 @@ fn listen(socket: &Path, tx: Sender<Message>, waker: Waker) -> std::io::Result<(
                 if tx.send(message).is_err() {
                     return;
                 }
-                let _ = stream.write_all(b"{\"ok\":true}\n");
+                // Wake the window before answering: once the second start
+                // has its answer, the window already knows.
                 if let Some(wake) = waker.lock().ok().and_then(|w| w.clone()) {
                     wake();
                 }
+                let _ = stream.write_all(b"{\"ok\":true}\n");
             }
         })?;
     Ok(())
