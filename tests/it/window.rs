@@ -166,6 +166,15 @@ impl Gui {
 
     /// Set one of X's content-warning flags ("Graphic violence") on the
     /// only tile that has the button.
+    /// Alt text on the only photo, through its dialog, kept.
+    fn alt_text(&mut self, text: &str) {
+        self.click("Add alt text");
+        self.harness.get_by_label("Alt text").type_text(text);
+        self.harness.step();
+        self.click("Save");
+        self.until("the alt text is kept", |app| app.model.tiles[0].alt == text);
+    }
+
     fn content_warning(&mut self, flag: &str) {
         self.click("Content warning…");
         self.until("the dialog is open", |app| app.view.dialog.is_some());

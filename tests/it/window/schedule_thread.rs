@@ -175,15 +175,7 @@ fn edit_brings_a_queued_thread_back_into_the_composer_post_by_post() {
     gui.sign_in(NEWS);
     gui.drop_files(std::slice::from_ref(&photo));
     gui.until("the photo is uploaded", all_ready);
-    gui.click("Add alt text");
-    gui.harness
-        .get_by_label("Alt text")
-        .type_text("Our stand, hall 4");
-    gui.harness.step();
-    gui.click("Save");
-    gui.until("the alt text is kept", |app| {
-        app.model.tiles[0].alt == "Our stand, hall 4"
-    });
+    gui.alt_text("Our stand, hall 4");
     write_thread(&mut gui, &[], std::slice::from_ref(&video));
     gui.post_at(2 * HOUR);
     gui.until("waiting", |app| {

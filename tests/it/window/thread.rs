@@ -88,15 +88,7 @@ fn a_three_post_thread_with_a_photo_and_a_video_posts_each_replying_to_the_one_b
 
     gui.drop_files(std::slice::from_ref(&photo));
     gui.until("the photo is uploaded", all_ready);
-    gui.click("Add alt text");
-    gui.harness
-        .get_by_label("Alt text")
-        .type_text("Our stand, hall 4");
-    gui.harness.step();
-    gui.click("Save");
-    gui.until("the alt text is kept", |app| {
-        app.model.tiles[0].alt == "Our stand, hall 4"
-    });
+    gui.alt_text("Our stand, hall 4");
     gui.content_warning("Graphic violence");
     gui.until("the photo has the warning", |app| {
         app.model.tiles[0].extras.warning.graphic_violence
