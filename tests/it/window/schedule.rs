@@ -64,6 +64,21 @@ impl Gui {
         assert_eq!(self.posts().len(), 0, "nothing goes out before its time");
     }
 
+    /// A photo post `ahead` of the clock, its upload done before Post at….
+    pub(super) fn schedule_photo(&mut self, photo: &std::path::Path, text: &str, ahead: Duration) {
+        self.drop_files(&[photo.to_path_buf()]);
+        self.until("the photo is uploaded", all_ready);
+        self.type_post(text);
+        self.post_at(ahead);
+    }
+
+    /// The first queued item waits for its time (its uploads done).
+    pub(super) fn until_waiting(&mut self) {
+        self.until("waiting", |app| {
+            app.model.queue[0].state == QueueState::Waiting
+        });
+    }
+
     pub(super) fn queue_label(&self, i: usize) -> String {
         self.app().model.queue[i].label.clone()
     }
@@ -91,10 +106,7 @@ fn a_scheduled_post_survives_a_restart_and_goes_out_when_due_not_before() {
     {
         let mut gui = Gui::start(&setup);
         gui.sign_in(BRAND);
-        gui.drop_files(std::slice::from_ref(&photo));
-        gui.until("the photo is uploaded", all_ready);
-        gui.type_post("Our team at the stand");
-        gui.post_at(2 * HOUR);
+        gui.schedule_photo(&photo, "Our team at the stand", 2 * HOUR);
         let label = gui.queue_label(0);
         assert!(
             label.ends_with("1 photo · “Our team at the stand”"),
@@ -202,9 +214,7 @@ fn a_post_more_than_an_hour_late_asks_first() {
         gui.sign_in(NEWS);
         gui.type_post("Late news");
         gui.post_at(HOUR);
-        gui.until("waiting", |app| {
-            app.model.queue[0].state == QueueState::Waiting
-        });
+        gui.until_waiting();
     }
     // The app wasn't running at the time; it starts 2 hours after it.
     setup.clock.advance(3 * HOUR);

@@ -6,7 +6,6 @@
 use egui_kittest::kittest::Queryable as _;
 use serde_json::json;
 use x_uploader::core::limits::MIB;
-use x_uploader::core::service::QueueState;
 
 use super::schedule::HOUR;
 use super::schedule_thread::until_posts;
@@ -52,9 +51,7 @@ fn a_scheduled_warning_and_captions_reach_x_and_a_missing_caption_file_is_said_a
     video_with_its_captions(&mut gui, &video);
     type_into(&mut gui, "Text of post 2", "The opening");
     gui.post_at(2 * HOUR);
-    gui.until("waiting", |app| {
-        app.model.queue[0].state == QueueState::Waiting
-    });
+    gui.until_waiting();
     assert_eq!(gui.app().model.queue[0].problem, None);
     setup.clock.advance(2 * HOUR);
     until_posts(&mut gui, 2);

@@ -11,7 +11,7 @@ use super::schedule::HOUR;
 use super::schedule_extras::video_with_its_captions;
 use super::schedule_thread::until_posts;
 use super::thread::stored;
-use super::{Gui, Setup, all_ready};
+use super::{Gui, Setup};
 use crate::support::*;
 
 #[test]
@@ -23,13 +23,8 @@ fn a_photo_moved_away_after_its_upload_still_posts_at_its_time() {
     let sha = sha256_of(&photo);
     let mut gui = Gui::start(&setup);
     gui.sign_in(BRAND);
-    gui.drop_files(std::slice::from_ref(&photo));
-    gui.until("the photo is uploaded", all_ready);
-    gui.type_post("Our team at the stand");
-    gui.post_at(2 * HOUR);
-    gui.until("waiting", |app| {
-        app.model.queue[0].state == QueueState::Waiting
-    });
+    gui.schedule_photo(&photo, "Our team at the stand", 2 * HOUR);
+    gui.until_waiting();
     let away = files.path("elsewhere.jpg");
     std::fs::rename(&photo, &away).unwrap();
     setup.clock.advance(2 * HOUR + Duration::from_secs(30));
@@ -61,9 +56,7 @@ fn a_caption_file_missing_at_the_time_fails_and_goes_on_once_it_is_back() {
     video_with_its_captions(&mut gui, &video);
     gui.type_post("The opening");
     gui.post_at(2 * HOUR);
-    gui.until("waiting", |app| {
-        app.model.queue[0].state == QueueState::Waiting
-    });
+    gui.until_waiting();
     // Moved away and back before the time: said, then not any more.
     let away = files.path("away.srt");
     std::fs::rename(&srt, &away).unwrap();

@@ -10,7 +10,7 @@ use x_uploader::core::service::QueueState;
 use super::schedule::HOUR;
 use super::schedule_thread::until_posts;
 use super::thread::stored;
-use super::{Gui, Setup, all_ready};
+use super::{Gui, Setup};
 use crate::support::*;
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -70,13 +70,8 @@ fn uploads_keep_trying_until_the_time_and_try_again_posts_nothing_early() {
     {
         let mut gui = Gui::start(&setup);
         gui.sign_in(BRAND);
-        gui.drop_files(std::slice::from_ref(&photo));
-        gui.until("the photo is uploaded", all_ready);
-        gui.type_post("Our team at the stand");
-        gui.post_at(3 * HOUR);
-        gui.until("waiting", |app| {
-            app.model.queue[0].state == QueueState::Waiting
-        });
+        gui.schedule_photo(&photo, "Our team at the stand", 3 * HOUR);
+        gui.until_waiting();
     }
     forget_uploads(&setup);
     // Opened again, signed out (another keychain entry), so nothing starts
@@ -130,9 +125,7 @@ fn posting_keeps_trying_for_an_hour_past_the_time() {
     gui.sign_in(NEWS);
     gui.type_post("Doors open at nine");
     gui.post_at(HOUR);
-    gui.until("waiting", |app| {
-        app.model.queue[0].state == QueueState::Waiting
-    });
+    gui.until_waiting();
     // Offline (X unreachable, as far as posting goes) for half an hour.
     gui.control(
         "fail-next",

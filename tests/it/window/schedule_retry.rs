@@ -37,9 +37,7 @@ fn a_failure_that_may_pass_is_tried_again_and_a_refusal_says_what_to_do() {
     gui.sign_in(NEWS);
     gui.type_post("Doors open at ten");
     gui.post_at(HOUR);
-    gui.until("waiting", |app| {
-        app.model.queue[0].state == QueueState::Waiting
-    });
+    gui.until_waiting();
     // X's servers fail twice: at the time, and at the first try again.
     gui.control(
         "fail-next",
@@ -78,9 +76,7 @@ fn a_failure_that_may_pass_is_tried_again_and_a_refusal_says_what_to_do() {
     // X refuses the next one: it stays, says what to do, no try again.
     gui.type_post("The stand is in hall 4");
     gui.post_at(HOUR);
-    gui.until("waiting", |app| {
-        app.model.queue[0].state == QueueState::Waiting
-    });
+    gui.until_waiting();
     gui.control(
         "fail-next",
         json!({

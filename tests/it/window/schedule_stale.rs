@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use serde_json::json;
 use x_uploader::core::service::PostState;
-use x_uploader::core::service::QueueState;
 
 use super::schedule::HOUR;
 use super::schedule_thread::until_posts;
@@ -43,9 +42,7 @@ fn schedule_two(gui: &mut Gui, first: &str, second: &str) {
         app.model.text_of(1) == second
     });
     gui.post_at(HOUR);
-    gui.until("waiting", |app| {
-        app.model.queue[0].state == QueueState::Waiting
-    });
+    gui.until_waiting();
 }
 
 #[test]

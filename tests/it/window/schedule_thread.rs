@@ -127,9 +127,7 @@ fn a_scheduled_thread_stopping_at_post_2_says_so_and_posts_the_rest_once() {
     gui.sign_in(NEWS);
     write_thread(&mut gui, &[], &[]);
     gui.post_at(2 * HOUR);
-    gui.until("waiting", |app| {
-        app.model.queue[0].state == QueueState::Waiting
-    });
+    gui.until_waiting();
     gui.control(
         "fail-next",
         json!({ "endpoint": "create_tweet", "status": 503, "skip": 1 }),
@@ -178,9 +176,7 @@ fn edit_brings_a_queued_thread_back_into_the_composer_post_by_post() {
     gui.alt_text("Our stand, hall 4");
     write_thread(&mut gui, &[], std::slice::from_ref(&video));
     gui.post_at(2 * HOUR);
-    gui.until("waiting", |app| {
-        app.model.queue[0].state == QueueState::Waiting
-    });
+    gui.until_waiting();
     assert_eq!(gui.app().model.post_count(), 1);
 
     let label = gui.queue_label(0);

@@ -179,9 +179,10 @@ fn posts_are_moved_and_removed_and_the_thread_survives_a_restart() {
         assert_eq!(gui.app().model.text, "Three: see you there");
         assert_eq!(gui.app().model.text_of(1), "Two: the stand opens");
     }
-    let gui = Gui::start(&setup);
+    let mut gui = Gui::start(&setup);
+    // The draft loads after the window is up (the service sends it).
+    gui.until("the thread came back", |app| app.model.post_count() == 2);
     let app = gui.app();
-    assert_eq!(app.model.post_count(), 2, "the thread came back");
     assert_eq!(app.model.text, "Three: see you there");
     assert_eq!(app.model.text_of(1), "Two: the stand opens");
 }
