@@ -45,6 +45,16 @@ impl Worker {
             fraction: None,
             cancellable: false,
         });
+        // Making it smaller takes a moment: show the photo meanwhile, from
+        // the user's own file where our decoder reads it (a HEIC's preview
+        // comes from its converted copy, once made).
+        let readable =
+            image::ImageFormat::from_path(&slot.tile.path).is_ok_and(|f| f.reading_enabled());
+        if readable && !slot.previewed {
+            slot.previewed = true;
+            let path = slot.tile.path.clone();
+            super::desktop::thumbnail(key, path, None, self.event_sender());
+        }
         self.set_state(key, MediaState::Converting);
     }
 

@@ -51,6 +51,10 @@ fn a_photo_being_made_smaller_says_so_then_uploads() {
         gui.harness.query_by_label("Making it smaller…").is_some(),
         "the words are on the tile"
     );
+    let key = gui.app().model.tiles[0].key;
+    gui.until("the photo shows while it is made smaller", |app| {
+        app.model.tiles[0].state == MediaState::Converting && app.textures.contains_key(&key)
+    });
     gui.until("uploaded", all_ready);
     let note = gui.app().model.tiles[0]
         .info
