@@ -59,7 +59,9 @@ media_tiles() {
   exiftool -q -overwrite_original -GPSLatitude=40.4168 -GPSLatitudeRef=N \
     -GPSLongitude=3.7038 -GPSLongitudeRef=W "$WORK/IMG_2041.jpg"
   app "$WORK/h5" --practice "$WORK/DSC_0193.jpg" "$WORK/IMG_2041.jpg"
-  click 360 260; sleep 3
+  # Its picture, from the camera's file, comes while it is made smaller
+  # (decoding 24 MP takes a moment; longer in a debug build: PREVIEW_WAIT).
+  click 360 260; sleep "${PREVIEW_WAIT:-3}"
   shot photo-making-it-smaller
   # Shrinking takes 0.6 s in a release build, much longer in a debug one.
   sleep "${SHRINK_WAIT:-20}"
