@@ -5,6 +5,8 @@
 //! bytes equal to the files. The reply setting and a photo's content
 //! warning reach the server, and the reply setting is remembered.
 
+use std::path::Path;
+
 use egui_kittest::kittest::Queryable as _;
 use serde_json::json;
 use x_uploader::core::service::PostState;
@@ -17,6 +19,25 @@ const TALK: &str = "1\r\n00:00:00,500 --> 00:00:02,000\r\nWelcome, everyone.\r\n
 fn file_bytes(gui: &Gui, media_id: &str) -> Vec<u8> {
     let url = format!("{}/_practice/media/{media_id}/file", gui.base());
     gui.http.get(url).send().unwrap().bytes().unwrap().to_vec()
+}
+
+/// The server's record of a photo or video: X's content warning is
+/// graphic violence only.
+pub(super) fn assert_graphic_violence_only(media: &serde_json::Value) {
+    assert_eq!(
+        media["metadata"]["sensitive_media_warning"],
+        json!({ "adult_content": false, "graphic_violence": true, "other": false }),
+        "{media}"
+    );
+}
+
+/// The server's record of a video: one English track, with `srt`'s bytes.
+pub(super) fn assert_one_english_track(gui: &Gui, video: &serde_json::Value, srt: &Path) {
+    let tracks = video["subtitles"].as_array().unwrap();
+    assert_eq!(tracks.len(), 1, "{video}");
+    assert_eq!(tracks[0]["language_code"], "EN");
+    let bytes = file_bytes(gui, tracks[0]["id"].as_str().unwrap());
+    assert_eq!(bytes, std::fs::read(srt).unwrap(), "the file's own bytes");
 }
 
 /// Post, and answer the post's id and the server's record of it.
@@ -172,12 +193,7 @@ fn who_can_reply_and_a_content_warning_reach_the_server_and_the_choice_is_rememb
         let (_, post) = post_and_wait(&mut gui, "Scene of the crash");
         assert_eq!(post["reply_settings"], "following", "{post}");
         let media_id = post["media_ids"][0].as_str().unwrap();
-        let media = gui.inspect(&format!("media/{media_id}"));
-        assert_eq!(
-            media["metadata"]["sensitive_media_warning"],
-            json!({ "adult_content": false, "graphic_violence": true, "other": false }),
-            "{media}"
-        );
+        assert_graphic_violence_only(&gui.inspect(&format!("media/{media_id}")));
     }
     // The account's default next time.
     let mut gui = Gui::start(&setup);

@@ -4,9 +4,9 @@
 //! meanwhile is said at once.
 
 use egui_kittest::kittest::Queryable as _;
-use serde_json::json;
 use x_uploader::core::limits::MIB;
 
+use super::captions::{assert_graphic_violence_only, assert_one_english_track};
 use super::schedule::HOUR;
 use super::schedule_thread::until_posts;
 use super::thread::{add_post, press, stored, type_into};
@@ -60,22 +60,9 @@ fn a_scheduled_warning_and_captions_reach_x_and_a_missing_caption_file_is_said_a
     let posts = stored(&gui);
     let media = |i: usize| posts[i]["media_ids"][0].as_str().unwrap().to_string();
     let photo_media = gui.inspect(&format!("media/{}", media(0)));
-    assert_eq!(
-        photo_media["metadata"]["sensitive_media_warning"],
-        json!({ "adult_content": false, "graphic_violence": true, "other": false }),
-        "{photo_media}"
-    );
+    assert_graphic_violence_only(&photo_media);
     let video_media = gui.inspect(&format!("media/{}", media(1)));
-    let tracks = video_media["subtitles"].as_array().unwrap().clone();
-    assert_eq!(tracks.len(), 1, "{video_media}");
-    assert_eq!(tracks[0]["language_code"], "EN");
-    let url = format!(
-        "{}/_practice/media/{}/file",
-        gui.base(),
-        tracks[0]["id"].as_str().unwrap()
-    );
-    let bytes = gui.http.get(url).send().unwrap().bytes().unwrap().to_vec();
-    assert_eq!(bytes, std::fs::read(&srt).unwrap(), "the file's own bytes");
+    assert_one_english_track(&gui, &video_media, &srt);
 
     // Another video, its caption file moved away after scheduling.
     let closing = files.video("closing.mp4", 2.0, MIB);

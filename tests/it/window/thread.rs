@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use x_uploader::core::limits::MIB;
 use x_uploader::core::service::PostState;
 
+use super::captions::{assert_graphic_violence_only, assert_one_english_track};
 use super::{Gui, Setup, all_ready};
 use crate::support::*;
 
@@ -139,23 +140,10 @@ fn a_three_post_thread_with_a_photo_and_a_video_posts_each_replying_to_the_one_b
     assert!(media(2).is_empty());
     let photo_media = gui.inspect(&format!("media/{}", media(0)[0].as_str().unwrap()));
     assert_eq!(photo_media["alt_text"], "Our stand, hall 4");
-    assert_eq!(
-        photo_media["metadata"]["sensitive_media_warning"],
-        json!({ "adult_content": false, "graphic_violence": true, "other": false }),
-        "{photo_media}"
-    );
+    assert_graphic_violence_only(&photo_media);
     let video_media = gui.inspect(&format!("media/{}", media(1)[0].as_str().unwrap()));
     assert_eq!(video_media["sha256"], sha256_of(&video));
-    let tracks = video_media["subtitles"].as_array().unwrap().clone();
-    assert_eq!(tracks.len(), 1, "{video_media}");
-    assert_eq!(tracks[0]["language_code"], "EN");
-    let url = format!(
-        "{}/_practice/media/{}/file",
-        gui.base(),
-        tracks[0]["id"].as_str().unwrap()
-    );
-    let bytes = gui.http.get(url).send().unwrap().bytes().unwrap().to_vec();
-    assert_eq!(bytes, std::fs::read(&srt).unwrap());
+    assert_one_english_track(&gui, &video_media, &srt);
     // The composer clears for the next post, a single one again.
     assert_eq!(gui.app().model.post_count(), 1);
     assert!(gui.app().model.tiles.is_empty());
