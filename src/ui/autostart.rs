@@ -10,22 +10,23 @@ use super::app::App;
 pub const LABEL: &str = "Start X Uploader at login when posts wait";
 
 /// The close question's words on quitting, by the setting as saved.
-pub fn when_quitting(app: &App) -> &'static str {
+pub fn when_quitting(app: &App) -> String {
     let at_login = app
         .model
         .mode
         .as_ref()
         .is_none_or(|m| m.settings.start_at_login != Some(false));
-    if at_login {
-        "Scheduled posts go out only while X Uploader runs. Keep it running in the \
-         background, or quit: they wait until X Uploader runs again — when you open it, \
-         or when it starts by itself as you next log in (if that is more than an hour \
-         after their time, it asks before posting)."
+    let until = if at_login {
+        "X Uploader runs again — when you open it, or when it starts by itself as you \
+         next log in"
     } else {
+        "you open X Uploader again"
+    };
+    format!(
         "Scheduled posts go out only while X Uploader runs. Keep it running in the \
-         background, or quit: they wait until you open X Uploader again (if that is \
-         more than an hour after their time, it asks before posting)."
-    }
+         background, or quit: they wait until {until} (if that is more than an hour after \
+         their time, it asks before posting)."
+    )
 }
 
 pub fn show(ui: &mut Ui, on: &mut bool) {
