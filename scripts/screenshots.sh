@@ -47,6 +47,15 @@ shot() { import -window root "$OUT/$1.png"; echo "took $OUT/$1.png"; }
 click() { xdotool mousemove "$1" "$2" click 1; }
 window() { xdotool search --name "X Uploader" | head -1; }
 
+# Write a post, then Post at… tomorrow 09:30 and Schedule post.
+post_tomorrow_morning() {
+  click 360 140; sleep 0.5; xdotool type --delay 10 "$1"
+  sleep 1; click 420 748; sleep 1.5
+  click 347 382; sleep 0.5; xdotool key ctrl+a; sleep 0.3; xdotool type --delay 20 "tomorrow"; sleep 0.5
+  click 347 411; sleep 0.5; xdotool key ctrl+a; sleep 0.3; xdotool type --delay 20 "09:30"; sleep 0.5
+  click 210 467; sleep 3
+}
+
 # What the app does to files from phones and cameras (the practice server
 # is found through the app's log, where practice mode says its address).
 media_tiles() {
@@ -118,11 +127,7 @@ queue_scene() {
   sleep 1; click 420 748; sleep 1.5
   shot post-at
   click 210 467; sleep 2
-  click 360 140; sleep 0.5; xdotool type --delay 10 "Keynote recap: the three things we announced"
-  sleep 1; click 420 748; sleep 1.5
-  click 347 382; sleep 0.5; xdotool key ctrl+a; sleep 0.3; xdotool type --delay 20 "tomorrow"; sleep 0.5
-  click 347 411; sleep 0.5; xdotool key ctrl+a; sleep 0.3; xdotool type --delay 20 "09:30"; sleep 0.5
-  click 210 467; sleep 3
+  post_tomorrow_morning "Keynote recap: the three things we announced"
   shot queue
   stop
 }
@@ -195,11 +200,7 @@ JSON
   click 420 748; sleep 1.5
   click 210 467; sleep 3
   # A single post for tomorrow 09:30, then Post now while X's servers fail.
-  click 360 140; sleep 0.5; xdotool type --delay 10 "Doors open at 10:00 at the Lisbon fair"
-  sleep 1; click 420 748; sleep 1.5
-  click 347 382; sleep 0.5; xdotool key ctrl+a; sleep 0.3; xdotool type --delay 20 "tomorrow"; sleep 0.5
-  click 347 411; sleep 0.5; xdotool key ctrl+a; sleep 0.3; xdotool type --delay 20 "09:30"; sleep 0.5
-  click 210 467; sleep 3
+  post_tomorrow_morning "Doors open at 10:00 at the Lisbon fair"
   local base
   base=$(grep -rhoa 'practice mode on http://[0-9.:]*' "$home" | head -1 | sed 's/.* on //')
   curl -s -X POST -H 'content-type: application/json' \
